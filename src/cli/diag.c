@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/* The only module that writes to stderr: diagnostics and messages. */
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Width of the source excerpt shown under an error (minified JSON is one
+ * long line, so only a window around the column is printed). */
+#define EXCERPT_WIDTH 72
+
+static int verbosity;
+static bool use_color;
+
+void cli_set_verbosity(int level)
+{
+    verbosity = level;
+}
+
+int cli_verbosity(void)
+{
+    return verbosity;
+}
+
+void cli_set_color(bool color)
+{
+    use_color = color;
+}
+
+bool cli_color_wanted(int fd, bool disabled)
+{
+    const char *no_color = getenv("NO_COLOR");
+
+    if (disabled || (no_color && no_color[0] != '\0'))
+        return false;
+    return isatty(fd) == 1;
+}
+
+static const char *level_name(nhi_level level)
+{
+    switch (level) {
+    case NHI_LEVEL_ERROR:
+        return "error";
+    case NHI_LEVEL_WARNING:
+        return "warning";
+    case NHI_LEVEL_NOTE:
+        return "note";
+    }
+    return "error";
+}
+
+static const char *level_color(nhi_level level)
+{
+    switch (level) {
+    case NHI_LEVEL_ERROR:
+        return "\033[1;31m";
+    case NHI_LEVEL_WARNING:
+        return "\033[1;35m";
+    case NHI_LEVEL_NOTE:
+        return "\033[1;36m";
+    }
+    return "";
+}
+
+static bool shown(nhi_level level)
+{
+    if (level == NHI_LEVEL_ERROR)
+        return true;
+    if (verbosity < 0)
+        return false;
+    return true;
+}
+
+static void print_level(nhi_level level)
+{
+    if (use_color)
+        fprintf(stderr, "%s%s:\033[0m ", level_color(level),
+                level_name(level));
+    else
+        fprintf(stderr, "%s: ", level_name(level));
+}
+
+static void vmessage(nhi_level level, const char *fmt, va_list args)
+{
+    if (!shown(level))
+        return;
+    fputs("nhi: ", stderr);
+    print_level(level);
+    vfprintf(stderr, fmt, args);
+    fputc('\n', stderr);
+}
+
+void cli_error(const char *fmt, ...)
+{
+    va_list args;
+
+    va_start(args, fmt);
+    vmessage(NHI_LEVEL_ERROR, fmt, args);
+    va_end(args);
+}
+
+void cli_warning(const char *fmt, ...)
+{
+    va_list args;
+
+    va_start(args, fmt);
+    vmessage(NHI_LEVEL_WARNING, fmt, args);
+    va_end(args);
+}
+
+void cli_note(const char *fmt, ...)
+{
+    va_list args;
+
+    va_start(args, fmt);
+    vmessage(NHI_LEVEL_NOTE, fmt, args);
+    va_end(args);
+}
+
+/* Print line `line` of `path` with a caret under `column`. */
+static void print_excerpt(const char *path, unsigned line, unsigned column)
+{
+    FILE *file = fopen(path, "rb");
+    unsigned current = 1, position = 0, start, caret;
+    char window[EXCERPT_WIDTH + 1];
+    size_t used = 0;
+    int c;
+
+    if (file == NULL)
+        return;
+    while (current < line && (c = fgetc(file)) != EOF)
+        if (c == '\n')
+            current++;
+    if (current != line) {
+        fclose(file);
+        return;
+    }
+    start = column > EXCERPT_WIDTH / 2 ? column - EXCERPT_WIDTH / 2 : 1;
+    while ((c = fgetc(file)) != EOF && c != '\n' && c != '\r') {
+        position++;
+        if (position < start)
+            continue;
+        if (used == EXCERPT_WIDTH)
+            break;
+        /* Control bytes (tabs too) print as spaces to keep the caret
+         * aligned. */
+        window[used++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+    }
+    fclose(file);
+    window[used] = '\0';
+    caret = column >= start ? column - start : 0;
+    fprintf(stderr, "  %s\n  %*s^\n", window, (int)caret, "");
+}
+
+static void print_position(const nhi_error *error)
+{
+    if (error->path && error->line)
+        fprintf(stderr, "%s:%u:%u: ", error->path, error->line, error->column);
+    else if (error->path)
+        fprintf(stderr, "%s: ", error->path);
+    else
+        fputs("nhi: ", stderr);
+}
+
+void cli_print_diags(const nhi_diags *diags)
+{
+    for (size_t i = 0; i < diags->count; i++) {
+        const nhi_error *error = &diags->items[i];
+
+        if (!shown(error->level))
+            continue;
+        print_position(error);
+        print_level(error->level);
+        fputs(error->message, stderr);
+        if (error->location)
+            fprintf(stderr, " (at %s)", error->location);
+        fputc('\n', stderr);
+        if (error->path && error->line && error->level == NHI_LEVEL_ERROR)
+            print_excerpt(error->path, error->line, error->column);
+        if (error->hint) {
+            print_position(error);
+            print_level(NHI_LEVEL_NOTE);
+            fprintf(stderr, "%s\n", error->hint);
+        }
+    }
+}

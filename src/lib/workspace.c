@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: MIT */
+/* Inputs of a run: found under the given paths, recognised, and read. */
+#include "nhi/workspace.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "ytree.h"
+
+/* Bytes read from the start of a file to recognise a JSON export. */
+#define SNIFF_SIZE (64u * 1024)
+/* Folder depth below a given path; deeper trees are surely a loop. */
+#define MAX_FOLDER_DEPTH 64
+
+static const char *const format_names[NHI_FORMAT_COUNT] = {
+    "unknown", "declarations", "config", "aws-authorization-details"};
+
+const char *nhi_format_name(nhi_format format)
+{
+    return (unsigned)format < NHI_FORMAT_COUNT ? format_names[format]
+                                               : "unknown";
+}
+
+int nhi_format_from_name(const char *name)
+{
+    for (int i = 1; i < NHI_FORMAT_COUNT; i++)
+        if (strcmp(format_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+const char *nhi_input_status_name(nhi_input_status status)
+{
+    switch (status) {
+    case NHI_INPUT_OK:
+        return "ok";
+    case NHI_INPUT_ERROR:
+        return "error";
+    case NHI_INPUT_SKIPPED:
+        return "skipped";
+    }
+    return "unknown";
+}
+
+int nhi_workspace_open(nhi_workspace *workspace, const char *start,
+                       const char *config_path, nhi_diags *diags)
+{
+    int result;
+
+    memset(workspace, 0, sizeof(*workspace));
+    nhi_config_init(&workspace->config);
+    nhi_decl_set_init(&workspace->decls);
+    result = nhi_catalog_new_builtin(&workspace->catalog);
+    if (result < 0)
+        return result;
+
+    if (config_path) {
+        workspace->config.path = strdup(config_path);
+        workspace->config.root = strdup(start);
+        if (!workspace->config.path || !workspace->config.root)
+            return NHI_ENOMEM;
+    } else {
+        result = nhi_workspace_find(&workspace->config, start);
+        if (result < 0)
+            return result;
+    }
+    if (workspace->config.path == NULL)
+        return NHI_OK;
+    result = nhi_config_load(&workspace->config, workspace->config.path,
+                             workspace->catalog, diags);
+    return result == NHI_EINPUT ? NHI_OK : result;
+}
+
+void nhi_workspace_free(nhi_workspace *workspace)
+{
+    if (workspace == NULL)
+        return;
+    nhi_config_free(&workspace->config);
+    nhi_catalog_free(workspace->catalog);
+    nhi_decl_set_free(&workspace->decls);
+    for (size_t i = 0; i < workspace->input_count; i++) {
+        free(workspace->inputs[i].path);
+        free(workspace->inputs[i].error);
+    }
+    free(workspace->inputs);
+    memset(workspace, 0, sizeof(*workspace));
+}
+
+static nhi_input *add_input(nhi_workspace *workspace, const char *path,
+                            bool named)
+{
+    nhi_input *input;
+
+    if (nhi_grow((void **)&workspace->inputs, &workspace->input_capacity,
+                 workspace->input_count + 1, sizeof(*workspace->inputs)) < 0)
+        return NULL;
+    input = &workspace->inputs[workspace->input_count];
+    memset(input, 0, sizeof(*input));
+    input->path = strdup(path);
+    if (input->path == NULL)
+        return NULL;
+    input->named = named;
+    workspace->input_count++;
+    return input;
+}
+
+void nhi_input_fail(nhi_input *input, const nhi_diags *diags, size_t from)
+{
+    input->status = NHI_INPUT_ERROR;
+    for (size_t i = from; i < diags->count && input->error == NULL; i++) {
+        const nhi_error *error = &diags->items[i];
+        if (error->level != NHI_LEVEL_ERROR)
+            continue;
+        if (error->line)
+            input->error = nhi_asprintf("%u:%u: %s", error->line,
+                                        error->column, error->message);
+        else
+            input->error = strdup(error->message);
+    }
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk(nhi_workspace *workspace, const char *folder, int depth,
+                nhi_diags *diags);
+
+static int visit(nhi_workspace *workspace, const char *path, bool named,
+                 int depth, nhi_diags *diags)
+{
+    struct stat info;
+
+    if ((named ? stat(path, &info) : lstat(path, &info)) < 0) {
+        nhi_error *error = nhi_diags_add(diags, NHI_LEVEL_ERROR, NHI_EIO, path,
+                                         0, 0, "cannot read '%s': %s", path,
+                                         strerror(errno));
+        nhi_error_set_hint(error, "check the path and its permissions");
+        nhi_input *input = add_input(workspace, path, named);
+        if (input == NULL)
+            return NHI_ENOMEM;
+        nhi_input_fail(input, diags, diags->count - 1);
+        return NHI_OK;
+    }
+    if (S_ISLNK(info.st_mode))
+        return NHI_OK; /* links inside folders could leave the tree */
+    if (S_ISDIR(info.st_mode))
+        return walk(workspace, path, depth + 1, diags);
+    if (!S_ISREG(info.st_mode))
+        return NHI_OK;
+    return add_input(workspace, path, named) ? NHI_OK : NHI_ENOMEM;
+}
+
+static int walk(nhi_workspace *workspace, const char *folder, int depth,
+                nhi_diags *diags)
+{
+    char **names = NULL;
+    size_t count = 0, capacity = 0;
+    struct dirent *entry;
+    DIR *directory;
+    int result = NHI_OK;
+
+    if (depth > MAX_FOLDER_DEPTH) {
+        nhi_diags_add(diags, NHI_LEVEL_WARNING, NHI_ELIMIT, folder, 0, 0,
+                      "folders nested deeper than %d levels are not read",
+                      MAX_FOLDER_DEPTH);
+        return NHI_OK;
+    }
+    directory = opendir(folder);
+    if (directory == NULL) {
+        nhi_diags_add(diags, NHI_LEVEL_ERROR, NHI_EIO, folder, 0, 0,
+                      "cannot read folder: %s", strerror(errno));
+        return NHI_OK;
+    }
+    while ((entry = readdir(directory)) != NULL) {
+        const char *name = entry->d_name;
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+            strcmp(name, ".nhi") == 0 || strcmp(name, ".git") == 0)
+            continue;
+        if (nhi_grow((void **)&names, &capacity, count + 1, sizeof(*names)) <
+                0 ||
+            (names[count] = strdup(name)) == NULL) {
+            result = NHI_ENOMEM;
+            goto out;
+        }
+        count++;
+    }
+    qsort(names, count, sizeof(*names), compare_names);
+
+    for (size_t i = 0; i < count && result >= 0; i++) {
+        /* Files under "." are named without the "./" prefix. */
+        char *path = strcmp(folder, ".") == 0
+                         ? strdup(names[i])
+                         : nhi_asprintf("%s%s%s", folder,
+                                        folder[strlen(folder) - 1] == '/'
+                                            ? ""
+                                            : "/",
+                                        names[i]);
+        if (path == NULL) {
+            result = NHI_ENOMEM;
+            break;
+        }
+        result = visit(workspace, path, false, depth, diags);
+        free(path);
+    }
+out:
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+    closedir(directory);
+    return result;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    return slash ? slash + 1 : path;
+}
+
+static bool first_byte_is(const char *text, size_t length, char wanted)
+{
+    for (size_t i = 0; i < length; i++) {
+        char c = text[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            continue;
+        /* A UTF-8 byte order mark may precede a JSON document. */
+        if ((unsigned char)c == 0xEF && i + 2 < length)
+            return text[i + 3] == wanted;
+        return c == wanted;
+    }
+    return false;
+}
+
+static bool mentions_key(const char *text, size_t length, const char *key)
+{
+    size_t key_length = strlen(key);
+
+    for (size_t i = 0; i + key_length + 2 <= length; i++)
+        if (text[i] == '"' && memcmp(text + i + 1, key, key_length) == 0 &&
+            text[i + 1 + key_length] == '"')
+            return true;
+    return false;
+}
+
+/* Recognise a JSON export from the first bytes of the file. */
+static nhi_format sniff_json(const char *path)
+{
+    char buffer[SNIFF_SIZE];
+    ssize_t length;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return NHI_FORMAT_UNKNOWN;
+    length = read(fd, buffer, sizeof(buffer));
+    close(fd);
+    if (length <= 0 || !first_byte_is(buffer, (size_t)length, '{'))
+        return NHI_FORMAT_UNKNOWN;
+    if (mentions_key(buffer, (size_t)length, "UserDetailList") ||
+        mentions_key(buffer, (size_t)length, "RoleDetailList") ||
+        mentions_key(buffer, (size_t)length, "GroupDetailList"))
+        return NHI_FORMAT_AWS_AUTHZ;
+    return NHI_FORMAT_UNKNOWN;
+}
+
+static bool is_declaration(const nhi_ynode *root)
+{
+    return root && root->kind == NHI_YNODE_MAPPING &&
+           nhi_ymap_get(root, "workload_identity") != NULL;
+}
+
+static int read_declarations(nhi_workspace *workspace, nhi_input *input,
+                             const nhi_yfile *file, nhi_diags *diags)
+{
+    int result = NHI_OK;
+
+    for (size_t i = 0; i < file->count; i++) {
+        const nhi_ynode *root = file->documents[i];
+        if (nhi_ynode_is_null(root))
+            continue;
+        if (!is_declaration(root)) {
+            nhi_error *error = nhi_diags_add(
+                diags, NHI_LEVEL_ERROR, NHI_EINPUT, input->path, root->line,
+                root->column, "YAML document %zu is not a declaration", i + 1);
+            nhi_error_set_hint(error, "start each document of a declaration "
+                                      "file with 'workload_identity:'");
+            continue;
+        }
+        result = nhi_decl_read(&workspace->decls, input->path, root,
+                               workspace->catalog, diags);
+        if (result == NHI_ENOMEM)
+            return result;
+    }
+    return NHI_OK;
+}
+
+static bool is_yaml_name(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+
+    return dot && (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0);
+}
+
+/* Recognise a YAML input and read it if it is ours; else leave it. */
+static int read_yaml(nhi_workspace *workspace, nhi_input *input,
+                     nhi_diags *diags)
+{
+    nhi_diags local;
+    nhi_yfile *file = NULL;
+    int result;
+    bool declarations;
+
+    nhi_diags_init(&local);
+    result = nhi_yaml_load(input->path, &file, &local);
+    if (result == NHI_ENOMEM)
+        goto out;
+
+    declarations = workspace->forced_format == NHI_FORMAT_DECLARATIONS ||
+                   (file && file->count > 0 && is_declaration(file->documents[0]));
+    /* After a syntax error, a file that names the key is still ours. */
+    if (!declarations && result == NHI_EINPUT && file && file->text &&
+        strstr(file->text, "workload_identity:"))
+        declarations = true;
+    if (!declarations) {
+        result = NHI_OK;
+        goto out; /* not ours: unknown, decided by the caller */
+    }
+
+    input->format = NHI_FORMAT_DECLARATIONS;
+    result = nhi_diags_move(diags, &local);
+    if (result < 0)
+        goto out;
+    if (file)
+        result = read_declarations(workspace, input, file, diags);
+out:
+    nhi_diags_free(&local);
+    nhi_yfile_free(file);
+    return result;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+    struct stat first, second;
+
+    return a && b && stat(a, &first) == 0 && stat(b, &second) == 0 &&
+           first.st_dev == second.st_dev && first.st_ino == second.st_ino;
+}
+
+static int read_input(nhi_workspace *workspace, nhi_input *input,
+                      nhi_diags *diags)
+{
+    size_t from = diags->count;
+    size_t errors = diags->errors;
+    int result = NHI_OK;
+
+    if (strcmp(base_name(input->path), NHI_CONFIG_NAME) == 0 ||
+        workspace->forced_format == NHI_FORMAT_CONFIG) {
+        input->format = NHI_FORMAT_CONFIG;
+        /* The workspace's own config was read when it was opened. */
+        if (!same_file(input->path, workspace->config.path)) {
+            nhi_config other;
+            nhi_config_init(&other);
+            result = nhi_config_load(&other, input->path, workspace->catalog,
+                                     diags);
+            nhi_config_free(&other);
+        }
+    } else if (workspace->forced_format == NHI_FORMAT_AWS_AUTHZ ||
+               (workspace->forced_format == NHI_FORMAT_UNKNOWN &&
+                sniff_json(input->path) == NHI_FORMAT_AWS_AUTHZ)) {
+        input->format = NHI_FORMAT_AWS_AUTHZ; /* read by the audit */
+    } else if (workspace->forced_format == NHI_FORMAT_DECLARATIONS ||
+               (workspace->forced_format == NHI_FORMAT_UNKNOWN &&
+                is_yaml_name(input->path))) {
+        result = read_yaml(workspace, input, diags);
+    }
+    if (result == NHI_ENOMEM)
+        return result;
+
+    if (input->format == NHI_FORMAT_UNKNOWN) {
+        if (!input->named) {
+            input->status = NHI_INPUT_SKIPPED;
+            return NHI_OK;
+        }
+        nhi_error *error = nhi_diags_add(
+            diags, NHI_LEVEL_ERROR, NHI_EINPUT, input->path, 0, 0,
+            "input format not recognised");
+        nhi_error_set_hint(error, "give a declaration file, nhi.yaml or a "
+                                  "supported export (see docs/inputs.md), "
+                                  "or name the format with --input-format");
+    }
+    if (diags->errors > errors)
+        nhi_input_fail(input, diags, from);
+    return NHI_OK;
+}
+
+int nhi_workspace_read(nhi_workspace *workspace, const char *const *paths,
+                       size_t count, nhi_diags *diags)
+{
+    size_t first = workspace->input_count;
+    size_t errors = diags->errors;
+    int result;
+
+    for (size_t i = 0; i < count; i++) {
+        result = visit(workspace, paths[i], true, 0, diags);
+        if (result < 0)
+            return result;
+    }
+    for (size_t i = first; i < workspace->input_count; i++) {
+        if (workspace->inputs[i].status == NHI_INPUT_ERROR)
+            continue;
+        result = read_input(workspace, &workspace->inputs[i], diags);
+        if (result < 0)
+            return result;
+    }
+    result = nhi_decl_check_set(&workspace->decls, diags);
+    if (result == NHI_ENOMEM)
+        return result;
+    /* Cross-declaration errors belong to the files that hold them. */
+    for (size_t i = 0; i < diags->count; i++) {
+        const nhi_error *error = &diags->items[i];
+        for (size_t j = first; error->path && j < workspace->input_count; j++)
+            if (workspace->inputs[j].status == NHI_INPUT_OK &&
+                error->level == NHI_LEVEL_ERROR &&
+                strcmp(workspace->inputs[j].path, error->path) == 0)
+                nhi_input_fail(&workspace->inputs[j], diags, i);
+    }
+    return diags->errors > errors ? NHI_EINPUT : NHI_OK;
+}
