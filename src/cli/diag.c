@@ -84,6 +84,9 @@ static void print_level(nhi_level level)
 }
 
 static void vmessage(nhi_level level, const char *fmt, va_list args)
+    __attribute__((format(printf, 2, 0)));
+
+static void vmessage(nhi_level level, const char *fmt, va_list args)
 {
     if (!shown(level))
         return;

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The identity graph: identities, the policies that grant them actions,
+ * and (later) credentials, consumers and edges. Readers fill it; rules and
+ * reports only read it. Every string and object lives in the graph's arena
+ * and is freed with the graph; strings are interned, so equal ids share
+ * one pointer.
+ */
+#ifndef NHI_GRAPH_H
+#define NHI_GRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "nhi/common.h"
+#include "nhi/error.h"
+
+typedef enum nhi_identity_kind {
+    NHI_KIND_AWS_ROLE,
+    NHI_KIND_AWS_USER,
+    NHI_KIND_AWS_ROOT,
+    NHI_KIND_COUNT
+} nhi_identity_kind;
+
+/* `aws-role`, `aws-user`, `aws-root`. */
+const char *nhi_identity_kind_name(nhi_identity_kind kind);
+
+typedef enum nhi_identity_class {
+    NHI_CLASS_WORKLOAD,
+    NHI_CLASS_HUMAN,
+    NHI_CLASS_PROVIDER_MANAGED,
+    NHI_CLASS_UNKNOWN
+} nhi_identity_class;
+
+/* `workload`, `human`, `provider-managed`, `unknown`. */
+const char *nhi_identity_class_name(nhi_identity_class class_);
+
+/* Where something was read: the input, a line:column, a JSON path. */
+typedef struct nhi_location {
+    const char *source;    /* input path */
+    unsigned line;         /* 0 when unknown */
+    unsigned column;
+    const char *json_path; /* e.g. RoleDetailList[3].RolePolicyList[0] */
+} nhi_location;
+
+/* One statement of an AWS policy document, as written. */
+typedef struct nhi_statement {
+    unsigned index;      /* position in the document's Statement list */
+    const char *sid;     /* NULL when absent */
+    bool allow;          /* Effect: Allow (true) or Deny */
+    bool not_action;     /* the list is NotAction */
+    const char **actions;
+    size_t action_count;
+    bool not_resource;   /* the list is NotResource */
+    const char **resources;
+    size_t resource_count;
+    bool not_principal;  /* the list is NotPrincipal */
+    /* Principals as `TYPE:value`, TYPE one of AWS, Service, Federated,
+     * CanonicalUser, and `*` for "Principal": "*". */
+    const char **principals;
+    size_t principal_count;
+    const char *condition; /* the Condition object as compact JSON, or NULL */
+} nhi_statement;
+
+typedef enum nhi_policy_kind {
+    NHI_POLICY_MANAGED,  /* a managed policy (customer or AWS managed) */
+    NHI_POLICY_INLINE,   /* embedded in a user, group or role */
+    NHI_POLICY_TRUST     /* a role's AssumeRolePolicyDocument */
+} nhi_policy_kind;
+
+typedef struct nhi_policy_version {
+    const char *version_id;
+    bool is_default;
+    nhi_time created;
+    nhi_statement *statements;
+    size_t statement_count;
+    bool version_2012;    /* "Version": "2012-10-17": policy variables apply */
+    bool invalid;         /* the document could not be read; see diagnostics */
+} nhi_policy_version;
+
+typedef struct nhi_policy {
+    nhi_policy_kind kind;
+    const char *name;
+    const char *arn;      /* managed policies; NULL for inline and trust */
+    const char *owner;    /* inline and trust: ARN of the user, group or role */
+    bool aws_managed;     /* arn:aws:iam::aws:policy/... */
+    /* Every version; managed policies may have several, the others one.
+     * The default version is versions[default_version]. */
+    nhi_policy_version *versions;
+    size_t version_count;
+    size_t default_version;
+    nhi_location location;
+    unsigned index;       /* position in graph->policies */
+} nhi_policy;
+
+/* A policy attached to an identity, and through what. */
+typedef struct nhi_attachment {
+    const nhi_policy *policy;
+    const char *via_group; /* group name when inherited, else NULL */
+} nhi_attachment;
+
+typedef struct nhi_tag {
+    const char *key;
+    const char *value;
+} nhi_tag;
+
+typedef struct nhi_group {
+    const char *name;
+    const char *arn;
+    const char *path;
+    nhi_attachment *policies;
+    size_t policy_count;
+    const char **missing_policies; /* attached ARNs not in the export */
+    size_t missing_count;
+    nhi_location location;
+} nhi_group;
+
+typedef struct nhi_identity {
+    nhi_provider provider;
+    nhi_identity_kind kind;
+    const char *id;        /* provider-native id: the ARN for AWS */
+    const char *name;      /* role or user name */
+    const char *account;   /* AWS account id */
+    const char *path;      /* IAM path, e.g. "/" or "/ci/" */
+    const char *unique_id; /* AROA..., AIDA... */
+    nhi_time created;
+    nhi_time last_used;    /* RoleLastUsed.LastUsedDate, or unknown */
+    const char *last_used_region;
+    nhi_tag *tags;
+    size_t tag_count;
+    /* Inline and managed policies, the user's groups' policies included. */
+    nhi_attachment *policies;
+    size_t policy_count;
+    const char **groups;   /* group names (users) */
+    size_t group_count;
+    const char **missing_policies; /* attached ARNs not in the export */
+    size_t missing_count;
+    const nhi_policy *trust;       /* roles: the trust policy */
+    const char *boundary_arn;      /* permissions boundary, or NULL */
+    const nhi_policy *boundary;    /* NULL when absent or not in the export */
+    const char **instance_profiles;
+    size_t instance_profile_count;
+    nhi_location location;
+
+    /* Filled when the graph is finished. */
+    nhi_identity_class class_;
+    const char *environment;  /* from the declaration, the account, a tag */
+    int declaration;          /* index in the declaration set, or -1 */
+    unsigned index;           /* position in graph->identities */
+} nhi_identity;
+
+typedef struct nhi_graph nhi_graph;
+
+struct nhi_graph {
+    void *arena;
+    void *strings; /* intern table */
+    nhi_identity **identities;
+    size_t identity_count;
+    size_t identity_capacity;
+    nhi_group **groups;
+    size_t group_count;
+    size_t group_capacity;
+    nhi_policy **policies;
+    size_t policy_count;
+    size_t policy_capacity;
+    const char **accounts; /* AWS accounts seen in the inputs */
+    size_t account_count;
+    size_t account_capacity;
+    void *index;           /* id -> identity, managed ARN -> policy */
+};
+
+int nhi_graph_new(nhi_graph **out);
+void nhi_graph_free(nhi_graph *graph);
+
+/* Arena allocation and interning for readers. NULL when memory ran out. */
+void *nhi_graph_alloc(nhi_graph *graph, size_t size);
+const char *nhi_graph_intern(nhi_graph *graph, const char *text);
+const char *nhi_graph_intern_n(nhi_graph *graph, const char *text,
+                               size_t length);
+
+/* Add objects; the graph takes them (they must come from its arena). */
+int nhi_graph_add_identity(nhi_graph *graph, nhi_identity *identity);
+int nhi_graph_add_group(nhi_graph *graph, nhi_group *group);
+int nhi_graph_add_policy(nhi_graph *graph, nhi_policy *policy);
+int nhi_graph_add_account(nhi_graph *graph, const char *account);
+
+/* Lookups; NULL when absent. */
+nhi_identity *nhi_graph_find_identity(const nhi_graph *graph, const char *id);
+const nhi_policy *nhi_graph_find_policy(const nhi_graph *graph,
+                                        const char *arn);
+const nhi_group *nhi_graph_find_group(const nhi_graph *graph,
+                                      const char *account, const char *name);
+bool nhi_graph_has_account(const nhi_graph *graph, const char *account);
+
+/* Bytes held by the graph, for the benchmark's memory accounting. */
+size_t nhi_graph_memory(const nhi_graph *graph);
+
+#endif

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: MIT */
+/* The identity graph's storage: arena, interned strings, indexes. */
+#include "nhi/graph.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "strmap.h"
+#include "util.h"
+
+typedef struct graph_index {
+    nhi_strmap identities; /* id -> identity */
+    nhi_strmap policies;   /* managed policy ARN -> policy */
+    nhi_strmap groups;     /* "account/name" -> group */
+} graph_index;
+
+static const char *const kind_names[NHI_KIND_COUNT] = {"aws-role", "aws-user",
+                                                       "aws-root"};
+
+const char *nhi_identity_kind_name(nhi_identity_kind kind)
+{
+    return (unsigned)kind < NHI_KIND_COUNT ? kind_names[kind] : "unknown";
+}
+
+const char *nhi_identity_class_name(nhi_identity_class class_)
+{
+    switch (class_) {
+    case NHI_CLASS_WORKLOAD:
+        return "workload";
+    case NHI_CLASS_HUMAN:
+        return "human";
+    case NHI_CLASS_PROVIDER_MANAGED:
+        return "provider-managed";
+    case NHI_CLASS_UNKNOWN:
+        return "unknown";
+    }
+    return "unknown";
+}
+
+int nhi_graph_new(nhi_graph **out)
+{
+    nhi_graph *graph = calloc(1, sizeof(*graph));
+
+    *out = NULL;
+    if (graph == NULL)
+        return NHI_ENOMEM;
+    graph->arena = nhi_arena_new();
+    graph->strings = calloc(1, sizeof(nhi_strmap));
+    graph->index = calloc(1, sizeof(graph_index));
+    if (!graph->arena || !graph->strings || !graph->index) {
+        nhi_graph_free(graph);
+        return NHI_ENOMEM;
+    }
+    *out = graph;
+    return NHI_OK;
+}
+
+void nhi_graph_free(nhi_graph *graph)
+{
+    graph_index *index;
+
+    if (graph == NULL)
+        return;
+    index = graph->index;
+    if (index) {
+        nhi_strmap_free(&index->identities);
+        nhi_strmap_free(&index->policies);
+        nhi_strmap_free(&index->groups);
+        free(index);
+    }
+    if (graph->strings) {
+        nhi_strmap_free(graph->strings);
+        free(graph->strings);
+    }
+    nhi_arena_free(graph->arena);
+    free(graph->identities);
+    free(graph->groups);
+    free(graph->policies);
+    free(graph->accounts);
+    free(graph);
+}
+
+void *nhi_graph_alloc(nhi_graph *graph, size_t size)
+{
+    return nhi_arena_alloc(graph->arena, size);
+}
+
+const char *nhi_graph_intern_n(nhi_graph *graph, const char *text,
+                               size_t length)
+{
+    const char *found = nhi_strmap_get(graph->strings, text, length);
+    char *copy;
+
+    if (found)
+        return found;
+    copy = nhi_arena_strndup(graph->arena, text, length);
+    if (copy == NULL || nhi_strmap_put(graph->strings, copy, length, copy) < 0)
+        return NULL;
+    return copy;
+}
+
+const char *nhi_graph_intern(nhi_graph *graph, const char *text)
+{
+    return nhi_graph_intern_n(graph, text, strlen(text));
+}
+
+int nhi_graph_add_identity(nhi_graph *graph, nhi_identity *identity)
+{
+    graph_index *index = graph->index;
+
+    if (nhi_grow((void **)&graph->identities, &graph->identity_capacity,
+                 graph->identity_count + 1, sizeof(*graph->identities)) < 0 ||
+        nhi_strmap_put(&index->identities, identity->id, strlen(identity->id),
+                       identity) < 0)
+        return NHI_ENOMEM;
+    identity->index = (unsigned)graph->identity_count;
+    identity->declaration = -1;
+    graph->identities[graph->identity_count++] = identity;
+    return NHI_OK;
+}
+
+static char *group_key(nhi_graph *graph, const char *account, const char *name)
+{
+    size_t length = strlen(account) + strlen(name) + 2;
+    char *key = nhi_graph_alloc(graph, length);
+
+    if (key)
+        snprintf(key, length, "%s/%s", account, name);
+    return key;
+}
+
+/* The account id of an IAM ARN (arn:PARTITION:iam::ACCOUNT:...), or "". */
+static const char *arn_account(nhi_graph *graph, const char *arn)
+{
+    const char *start = arn;
+
+    for (int field = 0; field < 4 && start; field++) {
+        start = strchr(start, ':');
+        if (start)
+            start++;
+    }
+    if (start == NULL)
+        return "";
+    const char *end = strchr(start, ':');
+    return end ? nhi_graph_intern_n(graph, start, (size_t)(end - start)) : "";
+}
+
+int nhi_graph_add_group(nhi_graph *graph, nhi_group *group)
+{
+    graph_index *index = graph->index;
+    const char *account = arn_account(graph, group->arn);
+    char *key = account ? group_key(graph, account, group->name) : NULL;
+
+    if (key == NULL ||
+        nhi_grow((void **)&graph->groups, &graph->group_capacity,
+                 graph->group_count + 1, sizeof(*graph->groups)) < 0 ||
+        nhi_strmap_put(&index->groups, key, strlen(key), group) < 0)
+        return NHI_ENOMEM;
+    graph->groups[graph->group_count++] = group;
+    return NHI_OK;
+}
+
+int nhi_graph_add_policy(nhi_graph *graph, nhi_policy *policy)
+{
+    graph_index *index = graph->index;
+
+    if (nhi_grow((void **)&graph->policies, &graph->policy_capacity,
+                 graph->policy_count + 1, sizeof(*graph->policies)) < 0)
+        return NHI_ENOMEM;
+    if (policy->arn && nhi_strmap_put(&index->policies, policy->arn,
+                                      strlen(policy->arn), policy) < 0)
+        return NHI_ENOMEM;
+    policy->index = (unsigned)graph->policy_count;
+    graph->policies[graph->policy_count++] = policy;
+    return NHI_OK;
+}
+
+int nhi_graph_add_account(nhi_graph *graph, const char *account)
+{
+    const char *interned;
+
+    if (nhi_graph_has_account(graph, account))
+        return NHI_OK;
+    interned = nhi_graph_intern(graph, account);
+    if (interned == NULL ||
+        nhi_grow((void **)&graph->accounts, &graph->account_capacity,
+                 graph->account_count + 1, sizeof(*graph->accounts)) < 0)
+        return NHI_ENOMEM;
+    graph->accounts[graph->account_count++] = interned;
+    return NHI_OK;
+}
+
+nhi_identity *nhi_graph_find_identity(const nhi_graph *graph, const char *id)
+{
+    const graph_index *index = graph->index;
+
+    return nhi_strmap_get(&index->identities, id, strlen(id));
+}
+
+const nhi_policy *nhi_graph_find_policy(const nhi_graph *graph,
+                                        const char *arn)
+{
+    const graph_index *index = graph->index;
+
+    return nhi_strmap_get(&index->policies, arn, strlen(arn));
+}
+
+const nhi_group *nhi_graph_find_group(const nhi_graph *graph,
+                                      const char *account, const char *name)
+{
+    const graph_index *index = graph->index;
+    char key[512];
+    int length = snprintf(key, sizeof(key), "%s/%s", account, name);
+
+    if (length < 0 || (size_t)length >= sizeof(key))
+        return NULL;
+    return nhi_strmap_get(&index->groups, key, (size_t)length);
+}
+
+bool nhi_graph_has_account(const nhi_graph *graph, const char *account)
+{
+    for (size_t i = 0; i < graph->account_count; i++)
+        if (strcmp(graph->accounts[i], account) == 0)
+            return true;
+    return false;
+}
+
+size_t nhi_graph_memory(const nhi_graph *graph)
+{
+    const graph_index *index = graph->index;
+    const nhi_strmap *strings = graph->strings;
+    size_t slot = sizeof(nhi_strmap_slot);
+
+    return nhi_arena_used(graph->arena) +
+           (strings->capacity + index->identities.capacity +
+            index->policies.capacity + index->groups.capacity) *
+               slot +
+           (graph->identity_capacity + graph->group_capacity +
+            graph->policy_capacity) *
+               sizeof(void *);
+}
