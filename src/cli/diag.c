@@ -190,3 +190,8 @@ void cli_print_diags(const nhi_diags *diags)
         }
     }
 }
+
+void cli_stage(const char *name, double seconds, size_t peak_kib)
+{
+    fprintf(stderr, "nhi: stage %s %.3f %zu\n", name, seconds, peak_kib);
+}

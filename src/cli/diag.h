@@ -8,6 +8,7 @@
 #define NHI_CLI_DIAG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "nhi/error.h"
 
@@ -22,6 +23,10 @@ void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Print every diagnostic, with the offending source line where known. */
 void cli_print_diags(const nhi_diags *diags);
+
+/* Print one stage's time and peak memory for the benchmark:
+ * `nhi: stage NAME SECONDS PEAK_KIB`. */
+void cli_stage(const char *name, double seconds, size_t peak_kib);
 
 /* Whether colour should be used on `fd` (a terminal, and NO_COLOR unset). */
 bool cli_color_wanted(int fd, bool disabled);

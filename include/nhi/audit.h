@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The main job: read the exports of a workspace into one identity graph,
+ * bind declarations, classify identities, evaluate the rules.
+ */
+#ifndef NHI_AUDIT_H
+#define NHI_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "nhi/error.h"
+#include "nhi/finding.h"
+#include "nhi/graph.h"
+#include "nhi/workspace.h"
+
+/* Stages of an audit, timed for the benchmark. */
+typedef enum nhi_stage {
+    NHI_STAGE_READ,
+    NHI_STAGE_GRAPH,
+    NHI_STAGE_RULES,
+    NHI_STAGE_REPORT,
+    NHI_STAGE_COUNT
+} nhi_stage;
+
+const char *nhi_stage_name(nhi_stage stage);
+
+/* Identities a declaration binds, in graph order. */
+typedef struct nhi_binding_list {
+    nhi_identity **items;
+    size_t count;
+    size_t capacity;
+} nhi_binding_list;
+
+typedef struct nhi_audit {
+    nhi_workspace *workspace; /* borrowed */
+    nhi_graph *graph;
+    nhi_findings findings;
+    nhi_binding_list *bound;  /* by declaration index */
+    nhi_time now;
+    double stage_seconds[NHI_STAGE_COUNT];
+    size_t stage_peak_kib[NHI_STAGE_COUNT];
+} nhi_audit;
+
+/*
+ * Run the audit over the workspace's inputs (already collected by
+ * nhi_workspace_read). Input problems go to `diags` and mark their input
+ * failed; the audit goes on with the rest. Returns NHI_OK, NHI_EINPUT
+ * when some input failed, or NHI_ENOMEM.
+ */
+int nhi_audit_run(nhi_audit *audit, nhi_workspace *workspace, nhi_time now,
+                  nhi_diags *diags);
+void nhi_audit_free(nhi_audit *audit);
+
+/* Record the time and peak memory of a stage that started at `start`. */
+void nhi_audit_stage_done(nhi_audit *audit, nhi_stage stage, double start);
+/* Seconds on a monotonic clock. */
+double nhi_clock(void);
+
+/* Parts of the audit, exposed for tests. */
+int nhi_audit_classify(nhi_graph *graph);
+int nhi_audit_bind(nhi_audit *audit, nhi_diags *diags);
+int nhi_rules_scope(nhi_audit *audit);
+int nhi_rules_life(nhi_audit *audit);
+
+/* The AWS action patterns of a declared action (catalog or native). */
+size_t nhi_decl_aws_patterns(const nhi_catalog *catalog,
+                             const nhi_decl_action *action,
+                             const char ***patterns);
+
+#endif

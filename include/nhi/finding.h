@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* Findings: one rule broken by one identity, with evidence and the fix. */
+#ifndef NHI_FINDING_H
+#define NHI_FINDING_H
+
+#include <stddef.h>
+
+#include "nhi/common.h"
+#include "nhi/decl.h"
+#include "nhi/graph.h"
+#include "nhi/rules.h"
+
+/* Where the finding comes from in an input. Strings are owned. */
+typedef struct nhi_evidence {
+    const char *source; /* input path (borrowed from the graph or decl) */
+    unsigned line;      /* 0 when unknown */
+    unsigned column;
+    char *location;     /* JSON path, or NULL */
+    char *policy;       /* policy name (and how attached), or NULL */
+    char *statement;    /* Sid or Statement[i], or NULL */
+    char *detail;       /* what this piece of evidence shows */
+} nhi_evidence;
+
+typedef struct nhi_finding {
+    const nhi_rule_info *rule;
+    nhi_severity severity;
+    const nhi_identity *identity; /* NULL when the finding has none */
+    const nhi_decl *decl;         /* NULL when no declaration applies */
+    char *subject;                /* what the finding is about, for the
+                                     fingerprint: an action, a service */
+    char *message;
+    nhi_evidence *evidence;
+    size_t evidence_count;
+    size_t evidence_capacity;
+    char fingerprint[33];         /* 32 hex digits */
+} nhi_finding;
+
+typedef struct nhi_findings {
+    nhi_finding *items;
+    size_t count;
+    size_t capacity;
+} nhi_findings;
+
+void nhi_findings_init(nhi_findings *findings);
+void nhi_findings_free(nhi_findings *findings);
+
+/*
+ * Add a finding. `subject` may be NULL; the message is a printf format.
+ * Returns the new finding (owned by the list) or NULL when memory ran
+ * out. The fingerprint is computed here, from the rule id, the identity
+ * id, the declaration name and the subject, never from file names, lines
+ * or order: the first 16 bytes of SHA-256 over those four fields, each
+ * followed by a NUL byte, in hex.
+ */
+nhi_finding *nhi_findings_add(nhi_findings *findings, const nhi_rule_info *rule,
+                              nhi_severity severity,
+                              const nhi_identity *identity,
+                              const nhi_decl *decl, const char *subject,
+                              const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+/* Append evidence; the strings are copied (any may be NULL). */
+nhi_evidence *nhi_finding_add_evidence(nhi_finding *finding,
+                                       const char *source, unsigned line,
+                                       unsigned column, const char *location,
+                                       const char *policy,
+                                       const char *statement,
+                                       const char *detail);
+
+/* Sort most severe first, then by identity id, rule and subject. */
+void nhi_findings_sort(nhi_findings *findings);
+
+/* One severity level lower (info stays info). */
+nhi_severity nhi_severity_lower(nhi_severity severity);
+
+#endif

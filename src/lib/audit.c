@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* The audit pipeline: read exports, finish the graph, evaluate rules. */
+#include "nhi/audit.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "nhi/aws.h"
+
+static const char *const stage_names[NHI_STAGE_COUNT] = {"read", "graph",
+                                                         "rules", "report"};
+
+const char *nhi_stage_name(nhi_stage stage)
+{
+    return (unsigned)stage < NHI_STAGE_COUNT ? stage_names[stage] : "unknown";
+}
+
+double nhi_clock(void)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+void nhi_audit_stage_done(nhi_audit *audit, nhi_stage stage, double start)
+{
+    struct rusage usage;
+
+    audit->stage_seconds[stage] = nhi_clock() - start;
+    if (getrusage(RUSAGE_SELF, &usage) == 0)
+        audit->stage_peak_kib[stage] = (size_t)usage.ru_maxrss;
+}
+
+static int read_exports(nhi_audit *audit, nhi_diags *diags)
+{
+    nhi_workspace *workspace = audit->workspace;
+
+    for (size_t i = 0; i < workspace->input_count; i++) {
+        nhi_input *input = &workspace->inputs[i];
+        size_t from = diags->count, errors = diags->errors;
+        int result;
+
+        if (input->status != NHI_INPUT_OK ||
+            input->format != NHI_FORMAT_AWS_AUTHZ)
+            continue;
+        result = nhi_aws_read_authz(audit->graph, input->path, diags);
+        if (result == NHI_ENOMEM)
+            return result;
+        if (diags->errors > errors)
+            nhi_input_fail(input, diags, from);
+    }
+    return NHI_OK;
+}
+
+int nhi_audit_run(nhi_audit *audit, nhi_workspace *workspace, nhi_time now,
+                  nhi_diags *diags)
+{
+    size_t errors = diags->errors;
+    double start;
+    int result;
+
+    memset(audit, 0, sizeof(*audit));
+    audit->workspace = workspace;
+    audit->now = now;
+    nhi_findings_init(&audit->findings);
+    result = nhi_graph_new(&audit->graph);
+    if (result < 0)
+        return result;
+
+    start = nhi_clock();
+    result = read_exports(audit, diags);
+    nhi_audit_stage_done(audit, NHI_STAGE_READ, start);
+    if (result < 0)
+        return result;
+
+    start = nhi_clock();
+    result = nhi_audit_classify(audit->graph);
+    if (result >= 0)
+        result = nhi_audit_bind(audit, diags);
+    nhi_audit_stage_done(audit, NHI_STAGE_GRAPH, start);
+    if (result < 0)
+        return result;
+
+    start = nhi_clock();
+    result = nhi_rules_scope(audit);
+    if (result >= 0)
+        result = nhi_rules_life(audit);
+    if (result >= 0)
+        nhi_findings_sort(&audit->findings);
+    nhi_audit_stage_done(audit, NHI_STAGE_RULES, start);
+    if (result < 0)
+        return result;
+    return diags->errors > errors ? NHI_EINPUT : NHI_OK;
+}
+
+void nhi_audit_free(nhi_audit *audit)
+{
+    if (audit == NULL)
+        return;
+    nhi_findings_free(&audit->findings);
+    if (audit->bound && audit->workspace) {
+        for (size_t d = 0; d < audit->workspace->decls.count; d++)
+            free(audit->bound[d].items);
+    }
+    free(audit->bound);
+    nhi_graph_free(audit->graph);
+    memset(audit, 0, sizeof(*audit));
+}

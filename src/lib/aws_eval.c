@@ -1,0 +1,736 @@
+/* SPDX-License-Identifier: MIT */
+/* What an AWS identity is granted: terms, denies, boundary, questions. */
+#include "aws_eval.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <string.h>
+
+#include "arena.h"
+#include "glob.h"
+#include "nhi/error.h"
+#include "util.h"
+
+/* Facts about one policy's default version, computed once. */
+typedef struct policy_facts {
+    bool computed;
+    bool has_deny;
+    bool has_complement_allow; /* an Allow with NotAction */
+    bool star_everywhere;      /* Allow "*" on "*" without a condition */
+    bool wildcard_start;       /* an allowed pattern starts with * or ? */
+    unsigned service_mask;     /* bit i: an allowed pattern matches "svc:" */
+} policy_facts;
+
+struct aws_eval {
+    const nhi_graph *graph;
+    policy_facts *facts; /* by policy index */
+    size_t fact_count;
+};
+
+/* Services whose whole-service grant is reported as a sensitive wildcard. */
+const char *const aws_sensitive_services[] = {"iam", "sts", "kms",
+                                              "secretsmanager",
+                                              "organizations"};
+const size_t aws_sensitive_service_count = 5;
+
+int aws_eval_new(const nhi_graph *graph, aws_eval **out)
+{
+    aws_eval *eval = calloc(1, sizeof(*eval));
+
+    *out = NULL;
+    if (eval == NULL)
+        return NHI_ENOMEM;
+    eval->graph = graph;
+    eval->fact_count = graph->policy_count;
+    eval->facts = calloc(graph->policy_count + 1, sizeof(*eval->facts));
+    if (eval->facts == NULL) {
+        free(eval);
+        return NHI_ENOMEM;
+    }
+    *out = eval;
+    return NHI_OK;
+}
+
+void aws_eval_free(aws_eval *eval)
+{
+    if (eval == NULL)
+        return;
+    free(eval->facts);
+    free(eval);
+}
+
+static const nhi_policy_version *default_version(const nhi_policy *policy)
+{
+    const nhi_policy_version *version;
+
+    if (policy == NULL || policy->version_count == 0)
+        return NULL;
+    version = &policy->versions[policy->default_version];
+    return version->invalid ? NULL : version;
+}
+
+static bool has_star_resource(const nhi_statement *statement)
+{
+    if (statement->not_resource)
+        return false;
+    for (size_t i = 0; i < statement->resource_count; i++)
+        if (strcmp(statement->resources[i], "*") == 0)
+            return true;
+    return false;
+}
+
+static const policy_facts *facts_of(aws_eval *eval, const nhi_policy *policy)
+{
+    policy_facts *facts;
+    const nhi_policy_version *version;
+
+    if (policy->index >= eval->fact_count)
+        return NULL;
+    facts = &eval->facts[policy->index];
+    if (facts->computed)
+        return facts;
+    facts->computed = true;
+    version = default_version(policy);
+    if (version == NULL)
+        return facts;
+
+    for (size_t s = 0; s < version->statement_count; s++) {
+        const nhi_statement *statement = &version->statements[s];
+        if (!statement->allow) {
+            facts->has_deny = true;
+            continue;
+        }
+        if (statement->not_action) {
+            facts->has_complement_allow = true;
+            continue;
+        }
+        for (size_t a = 0; a < statement->action_count; a++) {
+            const char *action = statement->actions[a];
+            if (action[0] == '*' || action[0] == '?')
+                facts->wildcard_start = true;
+            if (strcmp(action, "*") == 0 && statement->condition == NULL &&
+                has_star_resource(statement))
+                facts->star_everywhere = true;
+            for (size_t v = 0; v < aws_sensitive_service_count; v++) {
+                char prefix[32];
+                snprintf(prefix, sizeof(prefix), "%s:",
+                         aws_sensitive_services[v]);
+                if (nhi_glob_match(action, prefix, NHI_GLOB_FOLD_CASE))
+                    facts->service_mask |= 1u << v;
+            }
+        }
+    }
+    return facts;
+}
+
+int aws_eval_candidate(aws_eval *eval, const nhi_identity *identity,
+                       bool *admin_candidate, bool *admin_certain,
+                       unsigned *service_mask)
+{
+    bool any_deny = false, star = false, wild = false;
+
+    *service_mask = 0;
+    for (size_t i = 0; i < identity->policy_count; i++) {
+        const policy_facts *facts = facts_of(eval, identity->policies[i].policy);
+        if (facts == NULL)
+            continue;
+        any_deny = any_deny || facts->has_deny;
+        star = star || facts->star_everywhere;
+        wild = wild || facts->wildcard_start || facts->has_complement_allow;
+        if (facts->has_complement_allow)
+            *service_mask |= (1u << aws_sensitive_service_count) - 1;
+        *service_mask |= facts->service_mask;
+    }
+    *admin_candidate = wild;
+    *admin_certain = star && !any_deny && identity->boundary_arn == NULL;
+    return NHI_OK;
+}
+
+/* ---- building the grant ---- */
+
+static bool literal_service(const char *pattern, size_t *length)
+{
+    const char *colon = strchr(pattern, ':');
+
+    if (colon == NULL)
+        return false;
+    for (const char *c = pattern; c < colon; c++)
+        if (*c == '*' || *c == '?')
+            return false;
+    *length = (size_t)(colon - pattern);
+    return true;
+}
+
+/*
+ * A cheap test that two statements cannot share an action: both list
+ * actions (not NotAction) and no pair has the same literal service.
+ */
+static bool may_overlap(const nhi_statement *a, const nhi_statement *b)
+{
+    if (a->not_action || b->not_action)
+        return true;
+    for (size_t i = 0; i < a->action_count; i++) {
+        size_t length_a;
+        if (!literal_service(a->actions[i], &length_a))
+            return true;
+        for (size_t j = 0; j < b->action_count; j++) {
+            size_t length_b;
+            if (!literal_service(b->actions[j], &length_b))
+                return true;
+            if (length_a == length_b &&
+                strncasecmp(a->actions[i], b->actions[j], length_a) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+static bool has_variable(const char *resource)
+{
+    return strstr(resource, "${") != NULL;
+}
+
+/*
+ * A resource pattern with each `${...}` policy variable replaced by `*`:
+ * the variable may take any value at request time. Returns a malloc'd
+ * copy, or NULL when memory ran out.
+ */
+static char *variables_to_wildcards(const char *resource)
+{
+    size_t length = strlen(resource), out = 0;
+    char *pattern = malloc(length + 1);
+
+    if (pattern == NULL)
+        return NULL;
+    for (size_t i = 0; i < length; i++) {
+        const char *close;
+        if (resource[i] == '$' && resource[i + 1] == '{' &&
+            (close = strchr(resource + i, '}')) != NULL) {
+            pattern[out++] = '*';
+            i = (size_t)(close - resource);
+            continue;
+        }
+        pattern[out++] = resource[i];
+    }
+    pattern[out] = '\0';
+    return pattern;
+}
+
+/* Whether one allowed resource pattern lies inside what `deny` names. */
+static int deny_covers_one(const nhi_statement *deny, bool deny_2012,
+                           const char *pattern)
+{
+    if (!deny->not_resource) {
+        const char *cover[64];
+        size_t count = 0;
+        for (size_t j = 0; j < deny->resource_count && count < 64; j++)
+            if (!(deny_2012 && has_variable(deny->resources[j])))
+                cover[count++] = deny->resources[j];
+        return nhi_glob_covered(pattern, cover, count, NHI_GLOB_CASE_SENSITIVE,
+                                NULL) == 1;
+    }
+    /* NotResource X covers what is outside X: the allowed resource must
+     * share nothing with any pattern of X. */
+    for (size_t j = 0; j < deny->resource_count; j++) {
+        const char *excluded = deny->resources[j];
+        if (deny_2012 && has_variable(excluded))
+            return 0;
+        if (nhi_glob_intersects(pattern, excluded, NHI_GLOB_CASE_SENSITIVE) !=
+            0)
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * Whether `deny` applies to every resource the allow names. Under policy
+ * Version 2012-10-17 `${...}` is a variable: in the allow it may take any
+ * value (so it counts as `*`), and a deny pattern holding one is never
+ * assumed to cover anything, since its value is not in the export. Under
+ * 2008-10-17 (or no Version) it is literal text.
+ */
+static bool deny_covers_resources(const nhi_statement *deny,
+                                  bool deny_2012,
+                                  const nhi_statement *allow, bool allow_2012)
+{
+    if (!deny->not_resource && has_star_resource(deny))
+        return true;
+    if (allow->not_resource)
+        return false;
+
+    for (size_t i = 0; i < allow->resource_count; i++) {
+        const char *resource = allow->resources[i];
+        char *pattern = allow_2012 && has_variable(resource)
+                            ? variables_to_wildcards(resource)
+                            : NULL;
+        int covered = deny_covers_one(deny, deny_2012,
+                                      pattern ? pattern : resource);
+        free(pattern);
+        if (covered != 1)
+            return false;
+    }
+    return true;
+}
+
+typedef struct deny_entry {
+    aws_deny_ref ref;
+    bool version_2012;
+} deny_entry;
+
+static int push_ref(aws_grant *grant, aws_deny_ref **list, size_t *count,
+                    const deny_entry *deny)
+{
+    aws_deny_ref *grown = nhi_arena_alloc(grant->arena,
+                                          (*count + 1) * sizeof(**list));
+    if (grown == NULL)
+        return NHI_ENOMEM;
+    if (*count)
+        memcpy(grown, *list, *count * sizeof(**list));
+    grown[*count] = deny->ref;
+    *list = grown;
+    (*count)++;
+    return NHI_OK;
+}
+
+static int apply_denies(aws_grant *grant, aws_term *term,
+                        const deny_entry *denies, size_t deny_count)
+{
+    for (size_t d = 0; d < deny_count; d++) {
+        const deny_entry *deny = &denies[d];
+        const nhi_statement *statement = deny->ref.statement;
+        int result;
+
+        if (!may_overlap(term->statement, statement))
+            continue;
+        if (statement->condition == NULL &&
+            deny_covers_resources(statement, deny->version_2012,
+                                  term->statement, term->version_2012))
+            result = push_ref(grant, &term->subtracted,
+                              &term->subtracted_count, deny);
+        else
+            result = push_ref(grant, &term->partial, &term->partial_count,
+                              deny);
+        if (result < 0)
+            return result;
+    }
+    return NHI_OK;
+}
+
+int aws_grant_build(aws_eval *eval, const nhi_identity *identity,
+                    aws_grant *grant)
+{
+    deny_entry *denies = NULL;
+    size_t deny_count = 0, deny_capacity = 0, term_capacity = 0;
+    int result = NHI_OK;
+
+    (void)eval;
+    memset(grant, 0, sizeof(*grant));
+    grant->identity = identity;
+    grant->boundary = identity->boundary;
+    grant->boundary_unknown = identity->boundary_arn && !identity->boundary;
+    grant->arena = nhi_arena_new();
+    if (grant->arena == NULL)
+        return NHI_ENOMEM;
+
+    for (size_t i = 0; i < identity->policy_count; i++) {
+        const nhi_attachment *attachment = &identity->policies[i];
+        const nhi_policy_version *version = default_version(attachment->policy);
+        if (version == NULL)
+            continue;
+        for (size_t s = 0; s < version->statement_count; s++) {
+            const nhi_statement *statement = &version->statements[s];
+            if (statement->allow) {
+                aws_term *term;
+                if (nhi_grow((void **)&grant->terms, &term_capacity,
+                             grant->term_count + 1, sizeof(*grant->terms)) < 0)
+                    goto nomem;
+                term = &grant->terms[grant->term_count++];
+                memset(term, 0, sizeof(*term));
+                term->policy = attachment->policy;
+                term->statement = statement;
+                term->via_group = attachment->via_group;
+                term->version_2012 = version->version_2012;
+                term->conditional = statement->condition != NULL;
+                term->resource_all = has_star_resource(statement);
+                continue;
+            }
+            if (nhi_grow((void **)&denies, &deny_capacity, deny_count + 1,
+                         sizeof(*denies)) < 0)
+                goto nomem;
+            denies[deny_count].ref.policy = attachment->policy;
+            denies[deny_count].ref.statement = statement;
+            denies[deny_count].ref.via_group = attachment->via_group;
+            denies[deny_count].version_2012 = version->version_2012;
+            deny_count++;
+        }
+    }
+
+    for (size_t t = 0; t < grant->term_count && result >= 0; t++)
+        result = apply_denies(grant, &grant->terms[t], denies, deny_count);
+    free(denies);
+    return result;
+nomem:
+    free(denies);
+    return NHI_ENOMEM;
+}
+
+void aws_grant_free(aws_grant *grant)
+{
+    if (grant == NULL)
+        return;
+    free(grant->terms);
+    nhi_arena_free(grant->arena);
+    memset(grant, 0, sizeof(*grant));
+}
+
+/* ---- questions over the patterns ---- */
+
+/* A set of actions: any of the patterns, or (complement) none of them. */
+typedef struct action_set {
+    size_t *indexes;
+    size_t count;
+    bool complement;
+} action_set;
+
+/* A literal of a conjunction: true when some set holds (or none, when
+ * negative). A literal with no sets is false (positive) or true. */
+typedef struct literal {
+    action_set *sets;
+    size_t set_count;
+    bool positive;
+} literal;
+
+typedef struct conjunction {
+    literal *literals;
+    size_t count;
+    size_t capacity;
+} conjunction;
+
+typedef struct question {
+    nhi_arena *arena;
+    const char **pool;
+    size_t pool_count;
+    size_t pool_capacity;
+    conjunction base;
+    conjunction *excluded; /* each must be false */
+    size_t excluded_count;
+    bool failed;
+} question;
+
+static size_t pool_index(question *q, const char *pattern)
+{
+    for (size_t i = 0; i < q->pool_count; i++)
+        if (q->pool[i] == pattern || strcmp(q->pool[i], pattern) == 0)
+            return i;
+    if (nhi_grow((void **)&q->pool, &q->pool_capacity, q->pool_count + 1,
+                 sizeof(*q->pool)) < 0) {
+        q->failed = true;
+        return 0;
+    }
+    q->pool[q->pool_count] = pattern;
+    return q->pool_count++;
+}
+
+static action_set make_set(question *q, const char *const *patterns,
+                           size_t count, bool complement)
+{
+    action_set set = {NULL, 0, complement};
+
+    set.indexes = nhi_arena_alloc(q->arena, (count + 1) * sizeof(size_t));
+    if (set.indexes == NULL) {
+        q->failed = true;
+        return set;
+    }
+    for (size_t i = 0; i < count; i++)
+        set.indexes[set.count++] = pool_index(q, patterns[i]);
+    return set;
+}
+
+static action_set statement_set(question *q, const nhi_statement *statement)
+{
+    return make_set(q, statement->actions, statement->action_count,
+                    statement->not_action);
+}
+
+static literal *add_literal(question *q, conjunction *c, bool positive,
+                            size_t set_capacity)
+{
+    literal *item;
+
+    if (nhi_grow((void **)&c->literals, &c->capacity, c->count + 1,
+                 sizeof(*c->literals)) < 0) {
+        q->failed = true;
+        return NULL;
+    }
+    item = &c->literals[c->count++];
+    item->positive = positive;
+    item->set_count = 0;
+    item->sets = nhi_arena_alloc(q->arena,
+                                 (set_capacity + 1) * sizeof(action_set));
+    if (item->sets == NULL)
+        q->failed = true;
+    return item;
+}
+
+static void add_set_literal(question *q, conjunction *c, bool positive,
+                            action_set set)
+{
+    literal *item = add_literal(q, c, positive, 1);
+
+    if (item && item->sets)
+        item->sets[item->set_count++] = set;
+}
+
+/* The boundary: some unconditional-or-not Allow of it, minus its plain
+ * Denies (a conditional boundary Allow counts as allowing). */
+static void add_boundary(question *q, conjunction *c, const nhi_policy *policy)
+{
+    const nhi_policy_version *version = default_version(policy);
+    literal *allows;
+
+    if (version == NULL) {
+        add_literal(q, c, true, 0); /* an unreadable boundary allows nothing */
+        return;
+    }
+    allows = add_literal(q, c, true, version->statement_count);
+    for (size_t s = 0; allows && allows->sets && s < version->statement_count;
+         s++) {
+        const nhi_statement *statement = &version->statements[s];
+        if (statement->allow)
+            allows->sets[allows->set_count++] = statement_set(q, statement);
+    }
+    for (size_t s = 0; s < version->statement_count; s++) {
+        const nhi_statement *statement = &version->statements[s];
+        if (!statement->allow && statement->condition == NULL &&
+            has_star_resource(statement))
+            add_set_literal(q, c, false, statement_set(q, statement));
+    }
+}
+
+static void add_term(question *q, conjunction *c, const aws_grant *grant,
+                     const aws_term *term)
+{
+    add_set_literal(q, c, true, statement_set(q, term->statement));
+    for (size_t d = 0; d < term->subtracted_count; d++)
+        add_set_literal(q, c, false,
+                        statement_set(q, term->subtracted[d].statement));
+    if (grant->boundary)
+        add_boundary(q, c, grant->boundary);
+}
+
+static bool eval_set(const action_set *set, const bool *member)
+{
+    bool any = false;
+
+    for (size_t i = 0; i < set->count && !any; i++)
+        any = member[set->indexes[i]];
+    return any != set->complement;
+}
+
+static bool eval_conjunction(const conjunction *c, const bool *member)
+{
+    for (size_t l = 0; l < c->count; l++) {
+        const literal *item = &c->literals[l];
+        bool any = false;
+        for (size_t s = 0; s < item->set_count && !any; s++)
+            any = eval_set(&item->sets[s], member);
+        if (any != item->positive)
+            return false;
+    }
+    return true;
+}
+
+static bool question_predicate(const bool *member, size_t count, void *context)
+{
+    const question *q = context;
+
+    (void)count;
+    if (!eval_conjunction(&q->base, member))
+        return false;
+    for (size_t i = 0; i < q->excluded_count; i++)
+        if (eval_conjunction(&q->excluded[i], member))
+            return false;
+    return true;
+}
+
+static int question_init(question *q)
+{
+    memset(q, 0, sizeof(*q));
+    q->arena = nhi_arena_new();
+    return q->arena ? NHI_OK : NHI_ENOMEM;
+}
+
+static void question_free(question *q)
+{
+    free(q->base.literals);
+    for (size_t i = 0; i < q->excluded_count; i++)
+        free(q->excluded[i].literals);
+    free(q->excluded);
+    free(q->pool);
+    nhi_arena_free(q->arena);
+}
+
+/* 1 when some action satisfies the question, 0 when none, or an error. */
+static int question_exists(question *q)
+{
+    if (q->failed)
+        return NHI_ENOMEM;
+    return nhi_glob_exists(q->pool, q->pool_count, NHI_GLOB_FOLD_CASE,
+                           question_predicate, q, 0, NULL);
+}
+
+static int exclude_terms(question *q, const aws_grant *grant, bool admin_only)
+{
+    q->excluded = calloc(grant->term_count + 1, sizeof(*q->excluded));
+    if (q->excluded == NULL)
+        return NHI_ENOMEM;
+    for (size_t t = 0; t < grant->term_count; t++) {
+        const aws_term *term = &grant->terms[t];
+        if (admin_only && (term->conditional || !term->resource_all))
+            continue;
+        add_term(q, &q->excluded[q->excluded_count++], grant, term);
+    }
+    return NHI_OK;
+}
+
+int aws_grant_is_admin(aws_eval *eval, const nhi_identity *identity)
+{
+    bool candidate, certain;
+    unsigned mask;
+    aws_grant grant;
+    question q;
+    int result;
+
+    aws_eval_candidate(eval, identity, &candidate, &certain, &mask);
+    if (certain)
+        return 1;
+    if (!candidate)
+        return 0;
+    result = aws_grant_build(eval, identity, &grant);
+    if (result < 0 || (result = question_init(&q)) < 0) {
+        aws_grant_free(&grant);
+        return result;
+    }
+    result = exclude_terms(&q, &grant, true);
+    /* Admin when no action escapes every unconditional term on "*". */
+    if (result == NHI_OK)
+        result = question_exists(&q);
+    if (result >= 0)
+        result = !result;
+    question_free(&q);
+    aws_grant_free(&grant);
+    return result;
+}
+
+static int term_exists_with(const aws_grant *grant, size_t t,
+                            const char *const *patterns, size_t count,
+                            bool positive)
+{
+    question q;
+    int result = question_init(&q);
+
+    if (result < 0)
+        return result;
+    add_term(&q, &q.base, grant, &grant->terms[t]);
+    add_set_literal(&q, &q.base, positive, make_set(&q, patterns, count,
+                                                     false));
+    result = question_exists(&q);
+    question_free(&q);
+    return result;
+}
+
+static int collect(const aws_grant *grant, const char *const *patterns,
+                   size_t pattern_count, bool positive, size_t **out,
+                   size_t *count)
+{
+    size_t *indexes = calloc(grant->term_count + 1, sizeof(*indexes));
+
+    *out = NULL;
+    *count = 0;
+    if (indexes == NULL)
+        return NHI_ENOMEM;
+    for (size_t t = 0; t < grant->term_count; t++) {
+        int result = term_exists_with(grant, t, patterns, pattern_count,
+                                      positive);
+        if (result < 0) {
+            free(indexes);
+            return result;
+        }
+        if (result == 1)
+            indexes[(*count)++] = t;
+    }
+    *out = indexes;
+    return NHI_OK;
+}
+
+int aws_grant_matching(const aws_grant *grant, const char *const *patterns,
+                       size_t pattern_count, size_t **out, size_t *count)
+{
+    return collect(grant, patterns, pattern_count, true, out, count);
+}
+
+int aws_grant_excess(const aws_grant *grant, const char *const *allowed,
+                     size_t allowed_count, size_t **excess, size_t *count)
+{
+    return collect(grant, allowed, allowed_count, false, excess, count);
+}
+
+int aws_term_pattern_excess(const aws_grant *grant, size_t t, size_t pattern,
+                            const char *const *allowed, size_t allowed_count)
+{
+    const aws_term *term = &grant->terms[t];
+    question q;
+    int result = question_init(&q);
+
+    if (result < 0)
+        return result;
+    add_term(&q, &q.base, grant, term);
+    add_set_literal(&q, &q.base, true,
+                    make_set(&q, &term->statement->actions[pattern], 1, false));
+    add_set_literal(&q, &q.base, false,
+                    make_set(&q, allowed, allowed_count, false));
+    result = question_exists(&q);
+    question_free(&q);
+    return result;
+}
+
+int aws_grant_covers_service(const aws_grant *grant, const char *service,
+                             size_t **contributors, size_t *count)
+{
+    char pattern[64];
+    const char *service_pattern = pattern;
+    question q;
+    int result;
+
+    snprintf(pattern, sizeof(pattern), "%s:*", service);
+    result = collect(grant, &service_pattern, 1, true, contributors, count);
+    if (result < 0 || *count == 0)
+        return result < 0 ? result : 0;
+
+    result = question_init(&q);
+    if (result < 0)
+        goto fail;
+    add_set_literal(&q, &q.base, true, make_set(&q, &service_pattern, 1,
+                                                 false));
+    q.excluded = calloc(*count + 1, sizeof(*q.excluded));
+    if (q.excluded == NULL) {
+        question_free(&q);
+        result = NHI_ENOMEM;
+        goto fail;
+    }
+    for (size_t i = 0; i < *count; i++)
+        add_term(&q, &q.excluded[q.excluded_count++], grant,
+                 &grant->terms[(*contributors)[i]]);
+    /* Covered when no action of the service escapes every term. */
+    result = question_exists(&q);
+    question_free(&q);
+    if (result < 0)
+        goto fail;
+    return !result;
+fail:
+    free(*contributors);
+    *contributors = NULL;
+    *count = 0;
+    return result;
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What an AWS identity is granted, as sets of action patterns. Every Allow
+ * statement of the identity's policies (its own, its groups', attached
+ * managed policies at their default version) becomes a term; explicit
+ * Denies that cover all of a term's resources and carry no condition are
+ * subtracted from it, and a permissions boundary intersects it. Questions
+ * about the grant (admin, a whole service, a prohibited action, actions
+ * beyond the declaration) are decided exactly over the patterns with the
+ * product automaton of glob.h, after cheap per-policy checks that settle
+ * most identities without it.
+ *
+ * Evaluation order follows the AWS policy evaluation logic
+ * (docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
+ * explicit deny, then boundaries, then identity-based allows.
+ */
+#ifndef NHI_AWS_EVAL_H
+#define NHI_AWS_EVAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "nhi/graph.h"
+
+typedef struct aws_deny_ref {
+    const nhi_policy *policy;
+    const nhi_statement *statement;
+    const char *via_group;
+} aws_deny_ref;
+
+/* One Allow statement of the identity, after denies and the boundary. */
+typedef struct aws_term {
+    const nhi_policy *policy;
+    const nhi_statement *statement;
+    const char *via_group;
+    bool version_2012;
+    bool conditional;    /* the Allow has a condition nhi cannot decide */
+    bool resource_all;   /* Resource "*" */
+    aws_deny_ref *subtracted; /* denies removed from this term */
+    size_t subtracted_count;
+    aws_deny_ref *partial;    /* denies that overlap but cannot be removed */
+    size_t partial_count;
+} aws_term;
+
+typedef struct aws_grant {
+    const nhi_identity *identity;
+    aws_term *terms;
+    size_t term_count;
+    const nhi_policy *boundary;   /* applied to every term */
+    bool boundary_unknown;        /* a boundary ARN not in the export */
+    void *arena;
+} aws_grant;
+
+/* Per-policy facts computed once and shared by every identity. */
+typedef struct aws_eval aws_eval;
+
+extern const char *const aws_sensitive_services[];
+extern const size_t aws_sensitive_service_count;
+
+int aws_eval_new(const nhi_graph *graph, aws_eval **out);
+
+/*
+ * Cheap facts from the identity's policies: whether it could be admin at
+ * all (some allowed pattern starts with a wildcard, or an Allow uses
+ * NotAction), whether it surely is (Allow "*" on "*" with no condition,
+ * no Deny and no boundary), and which sensitive services (bit i for
+ * aws_sensitive_services[i]) some allowed pattern reaches.
+ */
+int aws_eval_candidate(aws_eval *eval, const nhi_identity *identity,
+                       bool *admin_candidate, bool *admin_certain,
+                       unsigned *service_mask);
+void aws_eval_free(aws_eval *eval);
+
+int aws_grant_build(aws_eval *eval, const nhi_identity *identity,
+                    aws_grant *grant);
+void aws_grant_free(aws_grant *grant);
+
+/*
+ * Whether the grant covers every action on Resource "*" with no
+ * condition: 1 yes, 0 no, or NHI_ELIMIT / NHI_ENOMEM.
+ */
+int aws_grant_is_admin(aws_eval *eval, const nhi_identity *identity);
+
+/*
+ * Whether every action of `service` (`iam`, `kms`, ...) is granted.
+ * `*contributors` (caller frees) receives the terms that grant part of it.
+ */
+int aws_grant_covers_service(const aws_grant *grant, const char *service,
+                             size_t **contributors, size_t *count);
+
+/*
+ * Terms that grant at least one action matching one of `patterns`
+ * (AWS action globs). `*out` (caller frees) receives their indexes.
+ */
+int aws_grant_matching(const aws_grant *grant, const char *const *patterns,
+                       size_t pattern_count, size_t **out, size_t *count);
+
+/*
+ * For each term, the part not covered by `allowed`: `*excess` (caller
+ * frees) receives the indexes of terms with actions outside `allowed`.
+ */
+int aws_grant_excess(const aws_grant *grant, const char *const *allowed,
+                     size_t allowed_count, size_t **excess, size_t *count);
+
+/* Whether one pattern of the term (index `pattern`) has actions outside
+ * `allowed` once the term's denies and boundary apply. */
+int aws_term_pattern_excess(const aws_grant *grant, size_t term,
+                            size_t pattern, const char *const *allowed,
+                            size_t allowed_count);
+
+#endif

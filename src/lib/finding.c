@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/* Findings, their evidence and their stable fingerprints. */
+#include "nhi/finding.h"
+
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void nhi_findings_init(nhi_findings *findings)
+{
+    memset(findings, 0, sizeof(*findings));
+}
+
+static void finding_free(nhi_finding *finding)
+{
+    for (size_t i = 0; i < finding->evidence_count; i++) {
+        nhi_evidence *evidence = &finding->evidence[i];
+        free(evidence->location);
+        free(evidence->policy);
+        free(evidence->statement);
+        free(evidence->detail);
+    }
+    free(finding->evidence);
+    free(finding->subject);
+    free(finding->message);
+}
+
+void nhi_findings_free(nhi_findings *findings)
+{
+    if (findings == NULL)
+        return;
+    for (size_t i = 0; i < findings->count; i++)
+        finding_free(&findings->items[i]);
+    free(findings->items);
+    nhi_findings_init(findings);
+}
+
+static void fingerprint(nhi_finding *finding)
+{
+    const char *fields[4] = {
+        finding->rule->id,
+        finding->identity ? finding->identity->id : "",
+        finding->decl && finding->decl->name ? finding->decl->name : "",
+        finding->subject ? finding->subject : "",
+    };
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_length = 0;
+    EVP_MD_CTX *context = EVP_MD_CTX_new();
+
+    finding->fingerprint[0] = '\0';
+    if (context == NULL)
+        return;
+    if (EVP_DigestInit_ex(context, EVP_sha256(), NULL) == 1) {
+        for (int i = 0; i < 4; i++)
+            EVP_DigestUpdate(context, fields[i], strlen(fields[i]) + 1);
+        EVP_DigestFinal_ex(context, digest, &digest_length);
+    }
+    EVP_MD_CTX_free(context);
+    for (unsigned i = 0; i < 16 && i < digest_length; i++)
+        snprintf(&finding->fingerprint[2 * i], 3, "%02x", digest[i]);
+}
+
+nhi_finding *nhi_findings_add(nhi_findings *findings, const nhi_rule_info *rule,
+                              nhi_severity severity,
+                              const nhi_identity *identity,
+                              const nhi_decl *decl, const char *subject,
+                              const char *fmt, ...)
+{
+    nhi_finding *finding;
+    va_list args;
+
+    if (nhi_grow((void **)&findings->items, &findings->capacity,
+                 findings->count + 1, sizeof(*findings->items)) < 0)
+        return NULL;
+    finding = &findings->items[findings->count];
+    memset(finding, 0, sizeof(*finding));
+    finding->rule = rule;
+    finding->severity = severity;
+    finding->identity = identity;
+    finding->decl = decl;
+    finding->subject = subject ? strdup(subject) : NULL;
+    va_start(args, fmt);
+    finding->message = nhi_vasprintf(fmt, args);
+    va_end(args);
+    if (finding->message == NULL || (subject && finding->subject == NULL)) {
+        finding_free(finding);
+        return NULL;
+    }
+    fingerprint(finding);
+    findings->count++;
+    return finding;
+}
+
+static char *copy_or_null(const char *text)
+{
+    return text ? strdup(text) : NULL;
+}
+
+nhi_evidence *nhi_finding_add_evidence(nhi_finding *finding,
+                                       const char *source, unsigned line,
+                                       unsigned column, const char *location,
+                                       const char *policy,
+                                       const char *statement,
+                                       const char *detail)
+{
+    nhi_evidence *evidence;
+
+    if (nhi_grow((void **)&finding->evidence, &finding->evidence_capacity,
+                 finding->evidence_count + 1, sizeof(*finding->evidence)) < 0)
+        return NULL;
+    evidence = &finding->evidence[finding->evidence_count++];
+    memset(evidence, 0, sizeof(*evidence));
+    evidence->source = source;
+    evidence->line = line;
+    evidence->column = column;
+    evidence->location = copy_or_null(location);
+    evidence->policy = copy_or_null(policy);
+    evidence->statement = copy_or_null(statement);
+    evidence->detail = copy_or_null(detail);
+    return evidence;
+}
+
+static int compare_text(const char *a, const char *b)
+{
+    if (a == b)
+        return 0;
+    if (a == NULL)
+        return -1;
+    if (b == NULL)
+        return 1;
+    return strcmp(a, b);
+}
+
+static int compare_findings(const void *left, const void *right)
+{
+    const nhi_finding *a = left, *b = right;
+    int order;
+
+    if (a->severity != b->severity)
+        return a->severity < b->severity ? -1 : 1;
+    order = compare_text(a->identity ? a->identity->id : NULL,
+                         b->identity ? b->identity->id : NULL);
+    if (order == 0)
+        order = strcmp(a->rule->id, b->rule->id);
+    if (order == 0)
+        order = compare_text(a->decl ? a->decl->name : NULL,
+                             b->decl ? b->decl->name : NULL);
+    if (order == 0)
+        order = compare_text(a->subject, b->subject);
+    return order;
+}
+
+void nhi_findings_sort(nhi_findings *findings)
+{
+    if (findings->count > 1)
+        qsort(findings->items, findings->count, sizeof(*findings->items),
+              compare_findings);
+}
+
+nhi_severity nhi_severity_lower(nhi_severity severity)
+{
+    return severity >= NHI_SEVERITY_INFO ? NHI_SEVERITY_INFO
+                                         : (nhi_severity)(severity + 1);
+}
