@@ -25,6 +25,15 @@ typedef enum nhi_stage {
 
 const char *nhi_stage_name(nhi_stage stage);
 
+/* A recorded review of a declaration (kept in the state database). */
+typedef struct nhi_review {
+    char *declaration;
+    char *decision; /* keep, reduce, retire */
+    char *reviewer;
+    char *note;     /* NULL when none */
+    nhi_time reviewed_at;
+} nhi_review;
+
 /* Identities a declaration binds, in graph order. */
 typedef struct nhi_binding_list {
     nhi_identity **items;
@@ -38,6 +47,8 @@ typedef struct nhi_audit {
     nhi_findings findings;
     nhi_binding_list *bound;  /* by declaration index */
     nhi_time now;
+    const nhi_review *reviews; /* latest per declaration, borrowed */
+    size_t review_count;
     double stage_seconds[NHI_STAGE_COUNT];
     size_t stage_peak_kib[NHI_STAGE_COUNT];
 } nhi_audit;
@@ -49,6 +60,7 @@ typedef struct nhi_audit {
  * when some input failed, or NHI_ENOMEM.
  */
 int nhi_audit_run(nhi_audit *audit, nhi_workspace *workspace, nhi_time now,
+                  const nhi_review *reviews, size_t review_count,
                   nhi_diags *diags);
 void nhi_audit_free(nhi_audit *audit);
 

@@ -115,6 +115,36 @@ typedef struct nhi_group {
     nhi_location location;
 } nhi_group;
 
+typedef enum nhi_credential_kind {
+    NHI_CREDENTIAL_ACCESS_KEY,
+    NHI_CREDENTIAL_PASSWORD,
+    NHI_CREDENTIAL_CERTIFICATE
+} nhi_credential_kind;
+
+/* `access-key`, `password`, `certificate`. */
+const char *nhi_credential_kind_name(nhi_credential_kind kind);
+
+struct nhi_identity;
+
+/*
+ * A credential of an identity: ids and dates only. Secret values are
+ * never read into the graph.
+ */
+typedef struct nhi_credential {
+    nhi_credential_kind kind;
+    struct nhi_identity *identity;
+    const char *key_id;      /* AKIA... where an input shows it, else NULL */
+    unsigned slot;           /* 1 or 2: the credential report's key slot */
+    bool active;
+    nhi_time created;        /* created or last rotated */
+    nhi_time last_used;      /* NHI_TIME_UNKNOWN when never or not known */
+    bool never_used;         /* the report says N/A: never used */
+    bool usage_unknown;      /* no_information, or no report */
+    const char *last_used_service;
+    const char *last_used_region;
+    nhi_location location;
+} nhi_credential;
+
 typedef struct nhi_identity {
     nhi_provider provider;
     nhi_identity_kind kind;
@@ -142,6 +172,15 @@ typedef struct nhi_identity {
     size_t instance_profile_count;
     nhi_location location;
 
+    /* From a credential report or list-access-keys output. */
+    bool has_credential_data;
+    bool password_enabled;
+    nhi_time password_last_used; /* NHI_TIME_UNKNOWN when never/unknown */
+    bool mfa_active;
+    nhi_credential **credentials;
+    size_t credential_count;
+    size_t credential_capacity;
+
     /* Filled when the graph is finished. */
     nhi_identity_class class_;
     const char *environment;  /* from the declaration, the account, a tag */
@@ -163,6 +202,9 @@ struct nhi_graph {
     nhi_policy **policies;
     size_t policy_count;
     size_t policy_capacity;
+    nhi_credential **credentials;
+    size_t credential_count;
+    size_t credential_capacity;
     const char **accounts; /* AWS accounts seen in the inputs */
     size_t account_count;
     size_t account_capacity;
@@ -183,6 +225,8 @@ int nhi_graph_add_identity(nhi_graph *graph, nhi_identity *identity);
 int nhi_graph_add_group(nhi_graph *graph, nhi_group *group);
 int nhi_graph_add_policy(nhi_graph *graph, nhi_policy *policy);
 int nhi_graph_add_account(nhi_graph *graph, const char *account);
+/* Add a credential to the graph and to its identity's list. */
+int nhi_graph_add_credential(nhi_graph *graph, nhi_credential *credential);
 
 /* Lookups; NULL when absent. */
 nhi_identity *nhi_graph_find_identity(const nhi_graph *graph, const char *id);

@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "nhi/audit.h"
 #include "nhi/report.h"
+#include "nhi/state.h"
 #include "nhi/workspace.h"
 #include "output.h"
 
@@ -123,12 +124,51 @@ static int exit_status(const nhi_audit *audit, const nhi_diags *diags,
     return EXIT_CLEAN;
 }
 
+/*
+ * Open the state database unless --no-state, and read the latest reviews.
+ * A database that cannot be used is an error, but the audit goes on.
+ */
+static nhi_state *open_state(const cli_args *args, const nhi_workspace *ws,
+                             nhi_review **reviews, size_t *review_count,
+                             nhi_diags *diags)
+{
+    nhi_state *state = NULL;
+    char *path;
+
+    *reviews = NULL;
+    *review_count = 0;
+    if (args->values[OPT_NO_STATE])
+        return NULL;
+    path = nhi_state_default_path(ws->config.root, args->values[OPT_DB]);
+    if (path == NULL)
+        return NULL;
+    if (nhi_state_open(&state, path, false, diags) == NHI_OK &&
+        nhi_state_latest_reviews(state, reviews, review_count, diags) < 0) {
+        nhi_state_close(state);
+        state = NULL;
+    }
+    free(path);
+    return state;
+}
+
+static void record_snapshot(nhi_state *state, const nhi_audit *audit,
+                            nhi_diags *diags)
+{
+    long long id;
+
+    if (state && nhi_state_record(state, audit, &id, diags) == NHI_OK)
+        cli_note("recorded snapshot %lld", id);
+}
+
 int cmd_audit(const cli_args *args)
 {
     audit_options options;
     nhi_workspace workspace;
     nhi_audit audit;
     nhi_diags diags;
+    nhi_state *state = NULL;
+    nhi_review *reviews = NULL;
+    size_t review_count = 0;
     int status = EXIT_INPUT;
     int result;
 
@@ -146,13 +186,18 @@ int cmd_audit(const cli_args *args)
         goto nomem;
     if (args->values[OPT_STRICT] && diags.errors > 0)
         goto out;
-    result = nhi_audit_run(&audit, &workspace, options.now, &diags);
+    state = open_state(args, &workspace, &reviews, &review_count, &diags);
+    result = nhi_audit_run(&audit, &workspace, options.now, reviews,
+                           review_count, &diags);
     if (result == NHI_ENOMEM || result == NHI_EINTERNAL || audit.graph == NULL)
         goto nomem;
 
+    if (args->values[OPT_STRICT] && diags.errors > 0)
+        goto out;
     if (write_report(args, &options, &audit) < 0)
         goto out;
     print_stage_times(&audit);
+    record_snapshot(state, &audit, &diags);
     status = exit_status(&audit, &diags, options.fail_on);
     goto out;
 nomem:
@@ -163,6 +208,8 @@ out:
         cli_note("%zu input error%s: the report covers the other inputs",
                  diags.errors, diags.errors == 1 ? "" : "s");
     nhi_audit_free(&audit);
+    nhi_reviews_free(reviews, review_count);
+    nhi_state_close(state);
     nhi_diags_free(&diags);
     nhi_workspace_free(&workspace);
     return status;

@@ -16,6 +16,8 @@ enum {
 int cmd_audit(const cli_args *args);
 int cmd_check(const cli_args *args);
 int cmd_catalog(const cli_args *args);
+int cmd_review(const cli_args *args);
+int cmd_diff(const cli_args *args);
 
 /* Open the workspace from the current folder or --config; prints errors. */
 struct nhi_workspace;

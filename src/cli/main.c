@@ -45,6 +45,10 @@ static int run(const cli_command_info *command, const cli_args *args)
         return cmd_check(args);
     case CLI_CATALOG:
         return cmd_catalog(args);
+    case CLI_REVIEW:
+        return cmd_review(args);
+    case CLI_DIFF:
+        return cmd_diff(args);
     default:
         return EXIT_USAGE;
     }
@@ -78,7 +82,7 @@ int main(int argc, char **argv)
     command = cli_command_find(argv[1]);
     if (command == NULL) {
         cli_error("unknown command '%s'", argv[1]);
-        cli_note("the commands are audit, check and catalog; run 'nhi "
+        cli_note("the commands are audit, check, catalog, review and diff; run 'nhi "
                  "--help'");
         return EXIT_USAGE;
     }

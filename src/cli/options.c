@@ -19,12 +19,14 @@ const cli_option cli_options[] = {
     {OPT_CONFIG, "config", 0, "FILE", CLI_ALL,
      "workspace config to use instead of the nhi.yaml found from the "
      "current folder upward"},
-    {OPT_FORMAT, "format", 'f', "FORMAT", CLI_AUDIT | CLI_CATALOG,
+    {OPT_FORMAT, "format", 'f', "FORMAT",
+     CLI_AUDIT | CLI_CATALOG | CLI_REVIEW | CLI_DIFF,
      "output format: text or json"},
-    {OPT_OUTPUT, "output", 'o', "FILE", CLI_AUDIT | CLI_CATALOG,
+    {OPT_OUTPUT, "output", 'o', "FILE",
+     CLI_AUDIT | CLI_CATALOG | CLI_REVIEW | CLI_DIFF,
      "write the report to FILE (through a temporary file, renamed when "
      "complete)"},
-    {OPT_NOW, "now", 0, "TIME", CLI_AUDIT,
+    {OPT_NOW, "now", 0, "TIME", CLI_AUDIT | CLI_REVIEW,
      "evaluate ages as of TIME, an RFC 3339 date or date-time, for "
      "reproducible reports"},
     {OPT_FAIL_ON, "fail-on", 0, "SEVERITY", CLI_AUDIT,
@@ -34,7 +36,19 @@ const cli_option cli_options[] = {
      "read every input as FORMAT instead of recognising it by content "
      "(declarations, config, aws-authorization-details)"},
     {OPT_STRICT, "strict", 0, NULL, CLI_AUDIT,
-     "stop at the first input that fails"},
+     "report nothing when an input fails: only the errors"},
+    {OPT_DB, "db", 0, "FILE", CLI_AUDIT | CLI_REVIEW | CLI_DIFF,
+     "state database to use (default: NHI_DB, else .nhi/state.db in the "
+     "workspace)"},
+    {OPT_NO_STATE, "no-state", 0, NULL, CLI_AUDIT,
+     "record no snapshot and read no reviews from the state database"},
+    {OPT_DECISION, "decision", 0, "DECISION", CLI_REVIEW,
+     "outcome of the review: keep, reduce or retire"},
+    {OPT_BY, "by", 0, "WHO", CLI_REVIEW, "who reviewed the identity"},
+    {OPT_NOTE, "note", 0, "TEXT", CLI_REVIEW, "a note kept with the review"},
+    {OPT_SINCE, "since", 0, "SNAPSHOT", CLI_DIFF,
+     "compare the latest snapshot with this one (default: the one before "
+     "it)"},
 };
 const size_t cli_option_count = sizeof(cli_options) / sizeof(cli_options[0]);
 
@@ -44,6 +58,10 @@ const cli_command_info cli_commands[] = {
     {CLI_CHECK, "check", "PATH...",
      "validate declarations and the workspace config"},
     {CLI_CATALOG, "catalog", "", "print the action catalog"},
+    {CLI_REVIEW, "review", "attest NAME | list",
+     "record a review of a declared identity, or list what is due"},
+    {CLI_DIFF, "diff", "",
+     "identities, credentials and findings changed since a snapshot"},
 };
 const size_t cli_command_count = sizeof(cli_commands) / sizeof(cli_commands[0]);
 

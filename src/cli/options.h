@@ -13,7 +13,9 @@ typedef enum cli_command {
     CLI_AUDIT = 1u << 0,
     CLI_CHECK = 1u << 1,
     CLI_CATALOG = 1u << 2,
-    CLI_ALL = CLI_AUDIT | CLI_CHECK | CLI_CATALOG
+    CLI_REVIEW = 1u << 3,
+    CLI_DIFF = 1u << 4,
+    CLI_ALL = CLI_AUDIT | CLI_CHECK | CLI_CATALOG | CLI_REVIEW | CLI_DIFF
 } cli_command;
 
 typedef enum cli_option_id {
@@ -29,6 +31,12 @@ typedef enum cli_option_id {
     OPT_FAIL_ON,
     OPT_INPUT_FORMAT,
     OPT_STRICT,
+    OPT_DB,
+    OPT_NO_STATE,
+    OPT_DECISION,
+    OPT_BY,
+    OPT_NOTE,
+    OPT_SINCE,
     OPT_COUNT
 } cli_option_id;
 

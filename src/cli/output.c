@@ -5,17 +5,30 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "diag.h"
 
 int cli_output_open(cli_output *output, const char *path)
 {
+    struct stat info;
     int fd;
 
     memset(output, 0, sizeof(*output));
     if (path == NULL || strcmp(path, "-") == 0) {
         output->stream = stdout;
+        return 0;
+    }
+    /* A device or pipe (such as /dev/null) is written in place: renaming
+     * a temporary file over it would replace it. */
+    if (stat(path, &info) == 0 && !S_ISREG(info.st_mode)) {
+        output->stream = fopen(path, "w");
+        if (output->stream == NULL) {
+            cli_error("cannot write '%s': %s", path, strerror(errno));
+            return -1;
+        }
+        output->direct = true;
         return 0;
     }
     output->path = strdup(path);
@@ -50,6 +63,13 @@ int cli_output_commit(cli_output *output)
 {
     int result = 0;
 
+    if (output->direct) {
+        result = fclose(output->stream) == 0 ? 0 : -1;
+        if (result != 0)
+            cli_error("cannot write the report: %s", strerror(errno));
+        memset(output, 0, sizeof(*output));
+        return result;
+    }
     if (output->path == NULL) {
         if (fflush(stdout) != 0 || ferror(stdout)) {
             cli_error("cannot write the report to standard output: %s",
@@ -82,6 +102,8 @@ int cli_output_commit(cli_output *output)
 
 void cli_output_abort(cli_output *output)
 {
+    if (output->direct)
+        fclose(output->stream);
     if (output->path) {
         fclose(output->stream);
         unlink(output->temporary);

@@ -13,6 +13,7 @@ typedef struct cli_output {
     FILE *stream;
     char *path;      /* final path, or NULL for stdout */
     char *temporary; /* temporary path while writing */
+    bool direct;     /* a device or pipe, written in place */
 } cli_output;
 
 /* Open `path` (NULL or "-" for stdout). Returns 0, or -1 after an error. */

@@ -56,6 +56,7 @@ static int read_exports(nhi_audit *audit, nhi_diags *diags)
 }
 
 int nhi_audit_run(nhi_audit *audit, nhi_workspace *workspace, nhi_time now,
+                  const nhi_review *reviews, size_t review_count,
                   nhi_diags *diags)
 {
     size_t errors = diags->errors;
@@ -65,6 +66,8 @@ int nhi_audit_run(nhi_audit *audit, nhi_workspace *workspace, nhi_time now,
     memset(audit, 0, sizeof(*audit));
     audit->workspace = workspace;
     audit->now = now;
+    audit->reviews = reviews;
+    audit->review_count = review_count;
     nhi_findings_init(&audit->findings);
     result = nhi_graph_new(&audit->graph);
     if (result < 0)

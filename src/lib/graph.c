@@ -75,6 +75,9 @@ void nhi_graph_free(nhi_graph *graph)
         free(graph->strings);
     }
     nhi_arena_free(graph->arena);
+    for (size_t i = 0; i < graph->identity_count; i++)
+        free(graph->identities[i]->credentials);
+    free(graph->credentials);
     free(graph->identities);
     free(graph->groups);
     free(graph->policies);
@@ -174,6 +177,36 @@ int nhi_graph_add_policy(nhi_graph *graph, nhi_policy *policy)
         return NHI_ENOMEM;
     policy->index = (unsigned)graph->policy_count;
     graph->policies[graph->policy_count++] = policy;
+    return NHI_OK;
+}
+
+const char *nhi_credential_kind_name(nhi_credential_kind kind)
+{
+    switch (kind) {
+    case NHI_CREDENTIAL_ACCESS_KEY:
+        return "access-key";
+    case NHI_CREDENTIAL_PASSWORD:
+        return "password";
+    case NHI_CREDENTIAL_CERTIFICATE:
+        return "certificate";
+    }
+    return "unknown";
+}
+
+int nhi_graph_add_credential(nhi_graph *graph, nhi_credential *credential)
+{
+    nhi_identity *identity = credential->identity;
+
+    if (nhi_grow((void **)&graph->credentials, &graph->credential_capacity,
+                 graph->credential_count + 1,
+                 sizeof(*graph->credentials)) < 0 ||
+        nhi_grow((void **)&identity->credentials,
+                 &identity->credential_capacity,
+                 identity->credential_count + 1,
+                 sizeof(*identity->credentials)) < 0)
+        return NHI_ENOMEM;
+    graph->credentials[graph->credential_count++] = credential;
+    identity->credentials[identity->credential_count++] = credential;
     return NHI_OK;
 }
 

@@ -83,7 +83,9 @@ static const nhi_rule_info rules[] = {
      "no use for 90 days", "Remove the identity if it is not needed.", 0},
     {"life.review-overdue", NHI_SEVERITY_LOW, "NHI1",
      "last review older than the declared cadence",
-     "Review the identity and record it with 'nhi review attest'.", 0},
+     "Review the identity: check its owner, grants and credentials against "
+     "the declaration, then record the review with 'nhi review attest'.",
+     1},
     {"life.owner-missing", NHI_SEVERITY_LOW, "NHI1",
      "the declaration names no owner",
      "Add 'owner:' with the team or person accountable for the identity.",

@@ -187,10 +187,86 @@ static int rule_owner_missing(nhi_audit *audit)
     return NHI_OK;
 }
 
+/* The latest review of a declaration: its last_reviewed or a record. */
+static nhi_time last_review(const nhi_audit *audit, const nhi_decl *decl,
+                            const char **source)
+{
+    nhi_time last = decl->last_reviewed;
+
+    *source = "last_reviewed in the declaration";
+    for (size_t i = 0; i < audit->review_count; i++) {
+        const nhi_review *review = &audit->reviews[i];
+        if (strcmp(review->declaration, decl->name) != 0 ||
+            review->reviewed_at == NHI_TIME_UNKNOWN)
+            continue;
+        if (last == NHI_TIME_UNKNOWN || review->reviewed_at > last) {
+            last = review->reviewed_at;
+            *source = "review recorded with 'nhi review attest'";
+        }
+    }
+    return last;
+}
+
+static int rule_review_overdue(nhi_audit *audit)
+{
+    const nhi_rule_info *rule = nhi_rule_find("life.review-overdue");
+    const nhi_decl_set *decls = &audit->workspace->decls;
+    nhi_severity severity = base_severity(audit, rule->id);
+
+    for (size_t d = 0; d < decls->count; d++) {
+        const nhi_decl *decl = &decls->items[d];
+        const nhi_binding_list *list = &audit->bound[d];
+        size_t findings = list->count ? list->count : 1;
+        const char *source;
+        nhi_time last;
+        char when[32], *detail;
+
+        if (!decl->valid)
+            continue;
+        last = last_review(audit, decl, &source);
+        if (last != NHI_TIME_UNKNOWN &&
+            audit->now - last <= decl->review_seconds)
+            continue;
+        nhi_time_format(last, when, sizeof(when));
+        detail = last == NHI_TIME_UNKNOWN
+                     ? nhi_asprintf("no review recorded; cadence %s", decl->review)
+                     : nhi_asprintf("last review %s (%s); cadence %s", when,
+                                    source, decl->review);
+        if (detail == NULL)
+            return NHI_ENOMEM;
+        for (size_t i = 0; i < findings; i++) {
+            nhi_finding *finding;
+            if (last == NHI_TIME_UNKNOWN)
+                finding = nhi_findings_add(
+                    &audit->findings, rule, severity,
+                    list->count ? list->items[i] : NULL, decl, NULL,
+                    "declaration '%s' has never been reviewed (review %s)",
+                    decl->name, decl->review);
+            else
+                finding = nhi_findings_add(
+                    &audit->findings, rule, severity,
+                    list->count ? list->items[i] : NULL, decl, NULL,
+                    "declaration '%s' was last reviewed %lld days ago; its "
+                    "cadence is %s",
+                    decl->name, (long long)((audit->now - last) / NHI_DAY),
+                    decl->review);
+            if (finding == NULL || add_decl_evidence(finding, decl, decl->line,
+                                                     decl->column, detail) < 0) {
+                free(detail);
+                return NHI_ENOMEM;
+            }
+        }
+        free(detail);
+    }
+    return NHI_OK;
+}
+
 int nhi_rules_life(nhi_audit *audit)
 {
     int result = rule_undeclared(audit);
 
+    if (result >= 0)
+        result = rule_review_overdue(audit);
     if (result >= 0)
         result = rule_declared_missing(audit);
     if (result >= 0)

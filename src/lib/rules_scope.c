@@ -101,7 +101,7 @@ static int term_evidence(nhi_finding *finding, const aws_term *term,
     int result = NHI_OK;
 
     if (prefix)
-        nhi_buf_printf(&detail, "%s: ", prefix);
+        nhi_buf_printf(&detail, "%s, from ", prefix);
     describe_statement(&detail, term->statement);
     if (term->conditional)
         nhi_buf_puts(&detail, " (conditional: nhi cannot decide the "
@@ -356,7 +356,7 @@ static int excess_evidence(nhi_finding *finding, const aws_grant *grant,
         result = NHI_OK;
     }
     if (result == NHI_OK) {
-        char *prefix = nhi_asprintf("not declared: %s",
+        char *prefix = nhi_asprintf("%s not declared",
                                     excess.data ? excess.data : "");
         result = prefix ? term_evidence(finding, term, prefix) : NHI_ENOMEM;
         free(prefix);
