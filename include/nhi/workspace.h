@@ -19,10 +19,13 @@ typedef enum nhi_format {
     NHI_FORMAT_DECLARATIONS,
     NHI_FORMAT_CONFIG,
     NHI_FORMAT_AWS_AUTHZ,
+    NHI_FORMAT_AWS_CREDENTIAL_REPORT,
+    NHI_FORMAT_AWS_ACCESS_KEYS,
     NHI_FORMAT_COUNT
 } nhi_format;
 
-/* `declarations`, `config`, `aws-authorization-details`, `unknown`. */
+/* `declarations`, `config`, `aws-authorization-details`,
+ * `aws-credential-report`, `aws-access-keys`, `unknown`. */
 const char *nhi_format_name(nhi_format format);
 int nhi_format_from_name(const char *name);
 

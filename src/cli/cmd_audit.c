@@ -58,7 +58,8 @@ static int parse_options(const cli_args *args, audit_options *options)
         value = nhi_format_from_name(input_format);
         if (value < 0) {
             cli_error("invalid input format '%s'", input_format);
-            cli_note("use declarations, config or aws-authorization-details");
+            cli_note("use declarations, config, aws-authorization-details, "
+                     "aws-credential-report or aws-access-keys");
             return -1;
         }
         options->input_format = (nhi_format)value;

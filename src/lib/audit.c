@@ -34,23 +34,41 @@ void nhi_audit_stage_done(nhi_audit *audit, nhi_stage stage, double start)
         audit->stage_peak_kib[stage] = (size_t)usage.ru_maxrss;
 }
 
+typedef int (*export_reader)(nhi_graph *graph, const char *path,
+                             nhi_diags *diags);
+
+/*
+ * Readers in the order they run: identities and policies first, so that
+ * credential reports and key lists join the identities they name.
+ */
+static const struct {
+    nhi_format format;
+    export_reader read;
+} readers[] = {
+    {NHI_FORMAT_AWS_AUTHZ, nhi_aws_read_authz},
+    {NHI_FORMAT_AWS_CREDENTIAL_REPORT, nhi_aws_read_credential_report},
+    {NHI_FORMAT_AWS_ACCESS_KEYS, nhi_aws_read_access_keys},
+};
+
 static int read_exports(nhi_audit *audit, nhi_diags *diags)
 {
     nhi_workspace *workspace = audit->workspace;
 
-    for (size_t i = 0; i < workspace->input_count; i++) {
-        nhi_input *input = &workspace->inputs[i];
-        size_t from = diags->count, errors = diags->errors;
-        int result;
+    for (size_t r = 0; r < sizeof(readers) / sizeof(readers[0]); r++) {
+        for (size_t i = 0; i < workspace->input_count; i++) {
+            nhi_input *input = &workspace->inputs[i];
+            size_t from = diags->count, errors = diags->errors;
+            int result;
 
-        if (input->status != NHI_INPUT_OK ||
-            input->format != NHI_FORMAT_AWS_AUTHZ)
-            continue;
-        result = nhi_aws_read_authz(audit->graph, input->path, diags);
-        if (result == NHI_ENOMEM)
-            return result;
-        if (diags->errors > errors)
-            nhi_input_fail(input, diags, from);
+            if (input->status != NHI_INPUT_OK ||
+                input->format != readers[r].format)
+                continue;
+            result = readers[r].read(audit->graph, input->path, diags);
+            if (result == NHI_ENOMEM)
+                return result;
+            if (diags->errors > errors)
+                nhi_input_fail(input, diags, from);
+        }
     }
     return NHI_OK;
 }
@@ -91,6 +109,8 @@ int nhi_audit_run(nhi_audit *audit, nhi_workspace *workspace, nhi_time now,
     result = nhi_rules_scope(audit);
     if (result >= 0)
         result = nhi_rules_life(audit);
+    if (result >= 0)
+        result = nhi_rules_cred(audit);
     if (result >= 0)
         nhi_findings_sort(&audit->findings);
     nhi_audit_stage_done(audit, NHI_STAGE_RULES, start);

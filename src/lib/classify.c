@@ -134,9 +134,19 @@ static nhi_identity_class class_from_path(const nhi_identity *identity,
         starts_with(identity->path, "/aws-reserved/sso.amazonaws.com/"))
         return NHI_CLASS_HUMAN;
     /* Users stay unknown until a credential report shows how they sign
-     * in: keys only (workload) or a console password (human). */
-    if (identity->kind == NHI_KIND_AWS_USER)
+     * in: keys only (workload) or a console password only (human). */
+    if (identity->kind == NHI_KIND_AWS_USER) {
+        bool keys = false;
+        for (size_t i = 0; i < identity->credential_count; i++)
+            keys = keys || (identity->credentials[i]->kind ==
+                                NHI_CREDENTIAL_ACCESS_KEY &&
+                            identity->credentials[i]->active);
+        if (identity->has_credential_data && keys && !identity->password_enabled)
+            return NHI_CLASS_WORKLOAD;
+        if (identity->has_credential_data && !keys && identity->password_enabled)
+            return NHI_CLASS_HUMAN;
         return NHI_CLASS_UNKNOWN;
+    }
     *decided = false;
     return NHI_CLASS_UNKNOWN;
 }

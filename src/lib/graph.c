@@ -74,10 +74,11 @@ void nhi_graph_free(nhi_graph *graph)
         nhi_strmap_free(graph->strings);
         free(graph->strings);
     }
-    nhi_arena_free(graph->arena);
+    /* Identities live in the arena: free their lists before it. */
     for (size_t i = 0; i < graph->identity_count; i++)
         free(graph->identities[i]->credentials);
     free(graph->credentials);
+    nhi_arena_free(graph->arena);
     free(graph->identities);
     free(graph->groups);
     free(graph->policies);

@@ -160,7 +160,7 @@ static void print_summary(writer *w, const nhi_audit *audit)
                 nhi_severity_name((nhi_severity)s));
         first = false;
     }
-    fprintf(w->out, "%s in %zu identities; inputs: %zu read, %zu failed, "
+    fprintf(w->out, "%s in %zu identities\ninputs: %zu read, %zu failed, "
                     "%zu skipped\n",
             first ? "" : ")", audit->graph->identity_count, ok, failed,
             skipped);

@@ -42,16 +42,31 @@ static const nhi_rule_info rules[] = {
      1},
     {"cred.static-on-short-lived", NHI_SEVERITY_HIGH, "NHI7,NHI4",
      "declared short-lived-token, but a static credential exists",
-     "Delete the access key and use federation (OIDC, IRSA, instance "
-     "profiles) as the declaration says.",
-     0},
+     "Delete the access key and move the workload to federation: an IAM "
+     "role assumed through OIDC (GitHub, GitLab), IRSA or EKS Pod Identity, "
+     "or an instance profile, as the declaration says.",
+     1},
     {"cred.not-rotated", NHI_SEVERITY_MEDIUM, "NHI7",
-     "credential older than max_credential_age", "Rotate the key.", 0},
-    {"cred.unused", NHI_SEVERITY_LOW, "NHI1", "active credential unused",
-     "Deactivate, then delete the unused key.", 0},
+     "an active key older than max_credential_age",
+     "Rotate the key: create a second key, move the workload to it, then "
+     "deactivate and delete the old one (aws iam create-access-key, "
+     "update-access-key, delete-access-key). Better, replace it with a role.",
+     1},
+    {"cred.unused", NHI_SEVERITY_LOW, "NHI1",
+     "an active key not used for 90 days, or never used",
+     "Deactivate the key (aws iam update-access-key --status Inactive), and "
+     "delete it once nothing breaks.",
+     1},
     {"cred.multiple-active", NHI_SEVERITY_MEDIUM, "NHI7",
      "two active keys on one identity",
-     "Finish the rotation: deactivate and delete the older key.", 0},
+     "Finish the rotation: deactivate and delete the key the workload no "
+     "longer uses.",
+     1},
+    {"cred.root-access-key", NHI_SEVERITY_CRITICAL, "NHI7",
+     "the account root user has an active access key",
+     "Delete the root user's access keys; automation must use IAM roles, "
+     "never the root user.",
+     1},
     {"cred.no-expiry", NHI_SEVERITY_MEDIUM, "NHI7",
      "secret or key with no or a far expiry", "Set an expiry.", 0},
     {"cred.ci-static-cloud-key", NHI_SEVERITY_HIGH, "NHI6,NHI2",
@@ -80,7 +95,10 @@ static const nhi_rule_info rules[] = {
      "retire the declaration.",
      1},
     {"life.unused-identity", NHI_SEVERITY_LOW, "NHI1",
-     "no use for 90 days", "Remove the identity if it is not needed.", 0},
+     "no use for 90 days: a candidate for removal",
+     "Confirm with the owner that nothing needs the identity, then remove "
+     "its policies and delete it.",
+     1},
     {"life.review-overdue", NHI_SEVERITY_LOW, "NHI1",
      "last review older than the declared cadence",
      "Review the identity: check its owner, grants and credentials against "
@@ -104,9 +122,10 @@ static const nhi_rule_info rules[] = {
      "Pin the sub condition to one repository and branch or environment.",
      0},
     {"human.console-access", NHI_SEVERITY_MEDIUM, "NHI10",
-     "a service identity with a console password", "Delete the login "
-                                                   "profile.",
-     0},
+     "a service identity with a console password",
+     "Delete the login profile (aws iam delete-login-profile): people sign "
+     "in as themselves, through IAM Identity Center.",
+     1},
     {"human.impersonation", NHI_SEVERITY_MEDIUM, "NHI10",
      "people allowed to impersonate a service identity",
      "Remove the impersonation grant.", 0},

@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Integration tests of `nhi audit`, `nhi review` and `nhi diff` on the
+# example workspace and on inputs this script breaks on purpose.
+# Usage: audit.sh NHI SOURCE_ROOT
+set -u
+
+nhi=$(realpath "$1")
+root=$(realpath "$2")
+findings="python3 $root/tests/integration/findings.py"
+now=2026-12-04T00:00:00Z
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+fail() {
+    echo "FAIL: $*"
+    failures=$((failures + 1))
+}
+
+expect_status() { # expected actual what
+    [ "$1" -eq "$2" ] || fail "$3: exit status $2, expected $1"
+}
+
+fresh_workspace() {
+    rm -rf "$work/ws"
+    cp -r "$root/examples" "$work/ws"
+    rm -rf "$work/ws/.nhi"
+}
+
+# --- the example workspace: exact findings, worked out by hand ---
+fresh_workspace
+cd "$work/ws" || exit 1
+"$nhi" audit --no-state --now "$now" --format json . >"$work/report.json" 2>"$work/stderr"
+expect_status 1 $? "examples audit"
+$findings "$work/report.json" >"$work/findings.txt"
+diff -u "$root/tests/integration/expected/examples-findings.txt" "$work/findings.txt" ||
+    fail "examples findings differ from the golden list"
+python3 - "$work/report.json" <<'PY' || fail "examples report fields"
+import json, sys
+report = json.load(open(sys.argv[1]))
+assert report["schema_version"] == "1.0", report["schema_version"]
+assert report["generated_at"] == "2026-12-04T00:00:00Z", report["generated_at"]
+assert [i["status"] for i in report["inputs"]] == ["ok"] * 6, report["inputs"]
+assert len(report["identities"]) == 9, len(report["identities"])
+classes = {i["name"]: i["class"] for i in report["identities"]}
+assert classes["AWSServiceRoleForSupport"] == "provider-managed", classes
+assert classes["AWSReservedSSO_AdministratorAccess_0123456789abcdef"] == "human", classes
+assert classes["nightly-etl"] == "workload", classes
+assert classes["break-glass"] == "unknown", classes
+assert report["summary"]["total"] == 28, report["summary"]
+assert report["summary"]["by_severity"] == {"critical": 1, "high": 9, "medium": 8, "low": 9, "info": 1}
+for finding in report["findings"]:
+    for key in ("fingerprint", "rule", "severity", "identity", "consumer", "declaration",
+                "message", "evidence", "path", "owasp", "remedy"):
+        assert key in finding, key
+    assert len(finding["fingerprint"]) == 32
+    assert finding["evidence"], finding["rule"]
+PY
+
+# The same audit twice gives the same fingerprints, in the same order.
+"$nhi" audit --no-state --now "$now" --format json . >"$work/again.json" 2>/dev/null
+cmp -s "$work/report.json" "$work/again.json" || fail "two audits differ"
+
+# --- gates ---
+"$nhi" audit --no-state --now "$now" --fail-on high declarations >/dev/null 2>&1
+expect_status 0 $? "declarations alone, gate high"
+"$nhi" audit --no-state --now "$now" --fail-on medium declarations >/dev/null 2>&1
+expect_status 1 $? "declarations alone, gate medium (owner-missing is medium here)"
+"$nhi" audit --no-state --fail-on severe . >/dev/null 2>&1
+expect_status 2 $? "invalid --fail-on"
+"$nhi" audit --no-state --now yesterday . >/dev/null 2>&1
+expect_status 2 $? "invalid --now"
+
+# --- text report: no colour when not a terminal, fits 80 columns ---
+"$nhi" audit --no-state --now "$now" . >"$work/report.txt" 2>/dev/null
+grep -q $'\033' "$work/report.txt" && fail "colour codes in a report to a file"
+awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$work/report.txt" ||
+    fail "text report has lines over 80 columns"
+head -1 "$work/report.txt" | grep -q '^28 findings (1 critical, 9 high, 8 medium, 9 low, 1 info) in 9 identities$' ||
+    fail "text summary line: $(head -1 "$work/report.txt")"
+sed -n 2p "$work/report.txt" | grep -q '^inputs: 6 read, 0 failed, 0 skipped$' ||
+    fail "text inputs line: $(sed -n 2p "$work/report.txt")"
+
+# --- bad input: the run goes on, exit 3, the report covers the rest ---
+printf '{"RoleDetailList": [\n  {"RoleName": "cut",\n' >aws/broken.json
+printf 'not an export\n' >notes.txt
+"$nhi" audit --no-state --now "$now" --format json --output "$work/partial.json" . 2>"$work/stderr"
+expect_status 3 $? "truncated export"
+grep -q '^aws/broken.json:3:1: error: ' "$work/stderr" ||
+    fail "truncated export error position: $(grep error "$work/stderr" | head -1)"
+python3 - "$work/partial.json" <<'PY' || fail "partial report"
+import json, sys
+report = json.load(open(sys.argv[1]))
+status = {i["path"]: i["status"] for i in report["inputs"]}
+assert status["aws/broken.json"] == "error", status
+assert status["notes.txt"] == "skipped", status
+assert status["aws/authz-payments-prod.json"] == "ok", status
+assert report["summary"]["total"] == 28, report["summary"]
+PY
+ls "$work" | grep -q 'partial.json.tmp' && fail "temporary output file left behind"
+"$nhi" audit --no-state notes.txt >/dev/null 2>"$work/stderr"
+expect_status 3 $? "a named file nothing recognises"
+grep -q '^notes.txt: error: input format not recognised$' "$work/stderr" ||
+    fail "unrecognised named file message: $(head -1 "$work/stderr")"
+rm -f aws/broken.json notes.txt
+
+# A policy document that is not JSON after URL-decoding, an unknown
+# statement field: errors with a JSON path; the other identities stay.
+python3 - "$work/ws/aws/authz-payments-prod.json" "$work/ws/aws/bad-doc.json" <<'PY'
+import json, sys
+export = json.load(open(sys.argv[1]))
+role = export["RoleDetailList"][1]
+role["RolePolicyList"][0]["PolicyDocument"] = "%7B%22Version%22%3A%222012-10-17%22%2C"
+export["RoleDetailList"][2]["RolePolicyList"][0]["PolicyDocument"]["Statement"][0]["Effects"] = "Allow"
+export["RoleDetailList"] = export["RoleDetailList"][1:3]
+for item in export["RoleDetailList"]:
+    item["Arn"] = item["Arn"].replace("111122223333", "444455556666")
+export["UserDetailList"] = export["GroupDetailList"] = export["Policies"] = []
+json.dump(export, open(sys.argv[2], "w"), indent=2)
+PY
+"$nhi" audit --no-state --now "$now" --format json --output "$work/bad-doc.json" . 2>"$work/stderr"
+expect_status 3 $? "bad policy documents"
+grep -q 'RoleDetailList\[0\].RolePolicyList\[0\].PolicyDocument' "$work/stderr" ||
+    fail "URL-encoded document error has no JSON path"
+grep -q "Effects" "$work/stderr" || fail "unknown statement field not named"
+python3 -c "import json,sys; r=json.load(open(sys.argv[1])); ids=[i['id'] for i in r['identities']]; assert 'arn:aws:iam::444455556666:role/invoices-processor' in ids, ids" \
+    "$work/bad-doc.json" || fail "identities of a partly bad export were dropped"
+rm -f aws/bad-doc.json
+
+# --- state: snapshots, diff, reviews ---
+db="$work/state.db"
+"$nhi" audit --db "$db" --now 2026-12-01 . >/dev/null 2>"$work/stderr"
+expect_status 1 $? "first audit with state"
+grep -q 'recorded snapshot 1' "$work/stderr" || fail "snapshot 1 not recorded"
+
+# The next export: nightly-etl is gone, legacy-batch lost AdministratorAccess.
+python3 - aws/authz-payments-prod.json <<'PY'
+import json, sys
+export = json.load(open(sys.argv[1]))
+export["RoleDetailList"] = [r for r in export["RoleDetailList"] if r["RoleName"] != "nightly-etl"]
+for role in export["RoleDetailList"]:
+    if role["RoleName"] == "legacy-batch":
+        role["AttachedManagedPolicies"] = []
+json.dump(export, open(sys.argv[1], "w"), indent=2)
+PY
+"$nhi" audit --db "$db" --now 2026-12-04 . >/dev/null 2>&1
+"$nhi" diff --db "$db" --format json >"$work/diff.json" 2>"$work/stderr"
+expect_status 0 $? "diff"
+python3 - "$work/diff.json" <<'PY' || fail "diff content"
+import json, sys
+diff = json.load(open(sys.argv[1]))
+assert (diff["from"], diff["to"]) == (1, 2), diff
+changes = {(c["change"], c["identity"], c["subject"]) for c in diff["changes"]}
+etl = "arn:aws:iam::111122223333:role/nightly-etl"
+batch = "arn:aws:iam::111122223333:role/legacy-batch"
+assert ("identity-removed", etl, "aws-role") in changes, changes
+assert ("finding-resolved", batch, "scope.full-admin") in changes, changes
+assert ("finding-resolved", etl, "scope.sensitive-wildcard") in changes, changes
+assert not any(c[0] == "identity-added" for c in changes), changes
+PY
+
+"$nhi" review attest ledger-writer --decision keep --by alice@example.com \
+    --note "grants match" --now 2026-12-02 --db "$db" >/dev/null 2>&1
+expect_status 0 $? "review attest"
+"$nhi" review attest no-such-name --decision keep --by alice --db "$db" >/dev/null 2>&1
+expect_status 3 $? "review of an unknown declaration"
+"$nhi" review attest ledger-writer --decision maybe --by alice --db "$db" >/dev/null 2>&1
+expect_status 2 $? "review with an invalid decision"
+"$nhi" review list --now "$now" --db "$db" >"$work/reviews.txt" 2>&1
+grep -Eq '^ledger-writer +30d +2026-12-02 +2027-01-01 +ok$' "$work/reviews.txt" ||
+    fail "review list: $(grep ledger "$work/reviews.txt")"
+grep -Eq '^ci-deployer +quarterly +2026-10-01 +2027-01-01 +ok$' "$work/reviews.txt" ||
+    fail "review list uses last_reviewed: $(grep ci-deployer "$work/reviews.txt")"
+"$nhi" audit --db "$db" --now "$now" --format json . >"$work/reviewed.json" 2>/dev/null
+$findings "$work/reviewed.json" | grep -q 'life.review-overdue arn:aws:iam::111122223333:role/ledger-writer' &&
+    fail "a recorded review did not count"
+
+# A killed audit leaves the earlier snapshots and no half snapshot.
+before=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from snapshots').fetchone()[0])" "$db")
+NHI_TEST_PAUSE_IN_SNAPSHOT=30 "$nhi" audit --db "$db" --now "$now" . >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 50); do
+    [ -s "$db-wal" ] && break
+    sleep 0.1
+done
+sleep 0.5
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+python3 - "$db" "$before" <<'PY' || fail "state after a killed audit"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+count = db.execute("select count(*) from snapshots").fetchone()[0]
+assert count == int(sys.argv[2]), (count, sys.argv[2])
+orphans = db.execute("select count(*) from identities where snapshot_id not in (select id from snapshots)").fetchone()[0]
+assert orphans == 0, orphans
+PY
+
+# A locked database: an error naming the file, and the report is printed.
+python3 -c "
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute('begin exclusive')
+time.sleep(6)
+" "$db" &
+locker=$!
+sleep 1
+"$nhi" audit --db "$db" --now "$now" . >"$work/locked.txt" 2>"$work/stderr"
+expect_status 3 $? "locked database"
+grep -q "state database $db: .*locked" "$work/stderr" ||
+    fail "locked database message: $(grep error "$work/stderr" | head -1)"
+head -1 "$work/locked.txt" | grep -q '^[0-9]* findings' || fail "no report with a locked database"
+wait "$locker"
+
+# A file that is not a database.
+head -c 4096 /dev/urandom >"$work/corrupt.db"
+"$nhi" audit --db "$work/corrupt.db" --now "$now" . >"$work/corrupt.txt" 2>"$work/stderr"
+expect_status 3 $? "corrupt database"
+grep -q "state database $work/corrupt.db: " "$work/stderr" || fail "corrupt database message"
+head -1 "$work/corrupt.txt" | grep -q '^[0-9]* findings' || fail "no report with a corrupt database"
+
+# A read-only database (permissions do not bind root, so only as a user).
+if [ "$(id -u)" -ne 0 ]; then
+    cp "$db" "$work/readonly.db"
+    chmod 444 "$work/readonly.db"
+    "$nhi" audit --db "$work/readonly.db" --now "$now" . >/dev/null 2>"$work/stderr"
+    expect_status 3 $? "read-only database"
+    grep -q "readonly.db" "$work/stderr" || fail "read-only database message"
+else
+    echo "note: read-only database case skipped: permissions do not apply to root"
+fi
+
+if [ "$failures" -ne 0 ]; then
+    echo "$failures failure(s)"
+    exit 1
+fi
+echo "audit: all checks passed"

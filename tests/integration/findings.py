@@ -1,0 +1,12 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Print the findings of an nhi JSON report, one per line, sorted:
+severity, rule, identity, subject ("-" for null)."""
+import json
+import sys
+
+report = json.load(open(sys.argv[1]) if len(sys.argv) > 1 else sys.stdin)
+lines = sorted("%s %s %s %s" % (f["severity"], f["rule"], f["identity"] or "-",
+                                f["subject"] or "-")
+               for f in report["findings"])
+print("\n".join(lines))
