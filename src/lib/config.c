@@ -165,6 +165,8 @@ static int read_accounts(reader *r, const nhi_ynode *map)
 
     if (!expect_kind(r, "accounts", map, NHI_YNODE_MAPPING))
         return NHI_OK;
+    if (config->accounts != NULL)
+        return NHI_OK; /* a repeated key, reported by ytree */
     config->accounts = calloc(map->count / 2 + 1, sizeof(*config->accounts));
     if (config->accounts == NULL)
         return NHI_ENOMEM;
@@ -209,6 +211,8 @@ static int read_clusters(reader *r, const nhi_ynode *map)
 
     if (!expect_kind(r, "clusters", map, NHI_YNODE_MAPPING))
         return NHI_OK;
+    if (config->clusters != NULL)
+        return NHI_OK; /* a repeated key, reported by ytree */
     config->clusters = calloc(map->count / 2 + 1, sizeof(*config->clusters));
     if (config->clusters == NULL)
         return NHI_ENOMEM;
@@ -260,6 +264,8 @@ static int read_repositories(reader *r, const nhi_ynode *map)
 
     if (!expect_kind(r, "repositories", map, NHI_YNODE_MAPPING))
         return NHI_OK;
+    if (config->repositories != NULL)
+        return NHI_OK; /* a repeated key, reported by ytree */
     config->repositories = calloc(map->count / 2 + 1,
                                   sizeof(*config->repositories));
     if (config->repositories == NULL)
@@ -326,6 +332,8 @@ static int read_severities(reader *r, const nhi_ynode *map)
 
     if (!expect_kind(r, "severities", map, NHI_YNODE_MAPPING))
         return NHI_OK;
+    if (config->severities != NULL)
+        return NHI_OK; /* a repeated key, reported by ytree */
     config->severities = calloc(map->count / 2 + 1,
                                 sizeof(*config->severities));
     if (config->severities == NULL)
@@ -376,6 +384,8 @@ static int read_patterns(reader *r, nhi_provider provider,
         node_error(r, value, "patterns must be a list or a single pattern");
         return NHI_OK;
     }
+    if (*out != NULL)
+        return NHI_OK; /* a repeated provider key, reported by ytree */
     *out = calloc(total + 1, sizeof(**out));
     if (*out == NULL)
         return NHI_ENOMEM;

@@ -22,6 +22,7 @@ typedef struct reader {
     bool row_started;
     int result;
     bool reported;
+    bool header_rejected; /* the callback reported the header row */
 } reader;
 
 static void clear_fields(reader *r)
@@ -57,9 +58,12 @@ static void on_row(int terminator, void *context)
 {
     reader *r = context;
     nhi_csv_row row;
+    bool header;
 
     (void)terminator;
-    if (r->result < 0)
+    /* Rows under a rejected header cannot be matched to columns, and a
+     * column-count error on each would only repeat the header's error. */
+    if (r->result < 0 || r->header_rejected)
         goto out;
     if (r->too_many) {
         nhi_error *error = nhi_diags_add(
@@ -69,7 +73,8 @@ static void on_row(int terminator, void *context)
         r->reported = true;
         goto out;
     }
-    if (r->header_count == 0) {
+    header = r->header_count == 0;
+    if (header) {
         r->header_count = r->count;
     } else if (r->count != r->header_count) {
         nhi_error *error = nhi_diags_add(
@@ -87,10 +92,12 @@ static void on_row(int terminator, void *context)
     row.line = r->row_line;
     {
         int status = r->callback(&row, r->context);
-        if (status == NHI_EINPUT)
+        if (status == NHI_EINPUT) {
             r->reported = true;
-        else if (status < 0)
+            r->header_rejected = header;
+        } else if (status < 0) {
             r->result = status;
+        }
     }
 out:
     clear_fields(r);

@@ -508,6 +508,13 @@ static int read_body(reader *r, const nhi_ynode *anchor, const nhi_ynode *body)
     bool seen[DECL_KEY_COUNT] = {false};
     int result;
 
+    if (body == NULL) {
+        nhi_error *error = node_error(r, anchor, "missing key "
+                                                 "'workload_identity'");
+        nhi_error_set_hint(error, "start each declaration with "
+                                  "'workload_identity:'");
+        return NHI_OK;
+    }
     if (body->kind != NHI_YNODE_MAPPING) {
         nhi_error *error = node_error(r, body, "'workload_identity' must be a "
                                                "mapping, not %s",
@@ -528,6 +535,12 @@ static int read_body(reader *r, const nhi_ynode *anchor, const nhi_ynode *body)
         spec = find_key(key->value);
         if (spec == NULL) {
             unknown_key(r, key);
+            continue;
+        }
+        if (seen[spec - decl_keys]) {
+            /* ytree has reported the repeated key. Reading it again would
+             * overwrite the first value's lists and their counts. */
+            r->decl->valid = false;
             continue;
         }
         seen[spec - decl_keys] = true;
@@ -576,7 +589,11 @@ int nhi_decl_read(nhi_decl_set *set, const char *path,
         const nhi_ynode *name = root->items[i];
         if (name->kind == NHI_YNODE_SCALAR &&
             strcmp(name->value, "workload_identity") == 0) {
-            key = name;
+            /* A repeated key is reported by ytree; the first is read. */
+            if (key != NULL)
+                decl->valid = false;
+            else
+                key = name;
             continue;
         }
         nhi_error *error = node_error(r.decl ? &r : &r, name,
@@ -595,7 +612,7 @@ int nhi_decl_read(nhi_decl_set *set, const char *path,
                                                           "workload_identity"));
     if (result < 0)
         return result;
-    return diags->errors > errors ? NHI_EINPUT : NHI_OK;
+    return diags->errors > errors || !decl->valid ? NHI_EINPUT : NHI_OK;
 }
 
 static bool same_binding(const nhi_decl_binding *a, const nhi_decl_binding *b)

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "nhi/aws.h"
 #include "util.h"
 #include "ytree.h"
 
@@ -19,7 +20,12 @@
 #define MAX_FOLDER_DEPTH 64
 
 static const char *const format_names[NHI_FORMAT_COUNT] = {
-    "unknown", "declarations", "config", "aws-authorization-details"};
+    "unknown",
+    "declarations",
+    "config",
+    "aws-authorization-details",
+    "aws-credential-report",
+    "aws-access-keys"};
 
 const char *nhi_format_name(nhi_format format)
 {
@@ -232,7 +238,7 @@ static bool first_byte_is(const char *text, size_t length, char wanted)
         if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
             continue;
         /* A UTF-8 byte order mark may precede a JSON document. */
-        if ((unsigned char)c == 0xEF && i + 2 < length)
+        if ((unsigned char)c == 0xEF && i + 3 < length)
             return text[i + 3] == wanted;
         return c == wanted;
     }
@@ -250,8 +256,9 @@ static bool mentions_key(const char *text, size_t length, const char *key)
     return false;
 }
 
-/* Recognise a JSON export from the first bytes of the file. */
-static nhi_format sniff_json(const char *path)
+/* Recognise an export (JSON, or the credential report's CSV) from the
+ * first bytes of the file. */
+static nhi_format sniff_export(const char *path)
 {
     char buffer[SNIFF_SIZE];
     ssize_t length;
@@ -261,8 +268,14 @@ static nhi_format sniff_json(const char *path)
         return NHI_FORMAT_UNKNOWN;
     length = read(fd, buffer, sizeof(buffer));
     close(fd);
-    if (length <= 0 || !first_byte_is(buffer, (size_t)length, '{'))
+    if (length <= 0)
         return NHI_FORMAT_UNKNOWN;
+    if (nhi_aws_sniff_credential_report(buffer, (size_t)length))
+        return NHI_FORMAT_AWS_CREDENTIAL_REPORT;
+    if (!first_byte_is(buffer, (size_t)length, '{'))
+        return NHI_FORMAT_UNKNOWN;
+    if (nhi_aws_sniff_access_keys(buffer, (size_t)length))
+        return NHI_FORMAT_AWS_ACCESS_KEYS;
     if (mentions_key(buffer, (size_t)length, "UserDetailList") ||
         mentions_key(buffer, (size_t)length, "RoleDetailList") ||
         mentions_key(buffer, (size_t)length, "GroupDetailList"))
@@ -358,6 +371,7 @@ static int read_input(nhi_workspace *workspace, nhi_input *input,
 {
     size_t from = diags->count;
     size_t errors = diags->errors;
+    nhi_format sniffed;
     int result = NHI_OK;
 
     if (strcmp(base_name(input->path), NHI_CONFIG_NAME) == 0 ||
@@ -371,10 +385,11 @@ static int read_input(nhi_workspace *workspace, nhi_input *input,
                                      diags);
             nhi_config_free(&other);
         }
-    } else if (workspace->forced_format == NHI_FORMAT_AWS_AUTHZ ||
-               (workspace->forced_format == NHI_FORMAT_UNKNOWN &&
-                sniff_json(input->path) == NHI_FORMAT_AWS_AUTHZ)) {
-        input->format = NHI_FORMAT_AWS_AUTHZ; /* read by the audit */
+    } else if (workspace->forced_format >= NHI_FORMAT_AWS_AUTHZ) {
+        input->format = workspace->forced_format; /* read by the audit */
+    } else if (workspace->forced_format == NHI_FORMAT_UNKNOWN &&
+               (sniffed = sniff_export(input->path)) != NHI_FORMAT_UNKNOWN) {
+        input->format = sniffed; /* read by the audit */
     } else if (workspace->forced_format == NHI_FORMAT_DECLARATIONS ||
                (workspace->forced_format == NHI_FORMAT_UNKNOWN &&
                 is_yaml_name(input->path))) {

@@ -3,6 +3,7 @@
 #include "ytree.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -77,6 +78,51 @@ static int attach(builder *b, nhi_ynode *node)
     return push_item(b, b->stack[b->depth - 1], node);
 }
 
+/* FNV-1a with its 32-bit constants: enough to spread anchor names. */
+static size_t hash_name(const char *name)
+{
+    size_t hash = 2166136261u;
+
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        hash = (hash ^ *c) * 16777619u;
+    return hash;
+}
+
+/* The slot of `name` in the open-addressing table, or the empty slot
+ * where it belongs. The table is never full, so the probe ends. */
+static anchor *anchor_slot(const builder *b, const char *name)
+{
+    size_t mask = b->anchor_capacity - 1;
+    size_t index = hash_name(name) & mask;
+
+    while (b->anchors[index].name != NULL &&
+           strcmp(b->anchors[index].name, name) != 0)
+        index = (index + 1) & mask;
+    return &b->anchors[index];
+}
+
+/* Double the table once it is half full, so that probes stay short. */
+static int grow_anchors(builder *b)
+{
+    anchor *old = b->anchors;
+    size_t old_capacity = b->anchor_capacity;
+    size_t capacity = old_capacity ? old_capacity * 2 : 64;
+
+    if (capacity > SIZE_MAX / sizeof(*old))
+        return NHI_ENOMEM;
+    b->anchors = calloc(capacity, sizeof(*old));
+    if (b->anchors == NULL) {
+        b->anchors = old;
+        return NHI_ENOMEM;
+    }
+    b->anchor_capacity = capacity;
+    for (size_t i = 0; i < old_capacity; i++)
+        if (old[i].name != NULL)
+            *anchor_slot(b, old[i].name) = old[i];
+    free(old);
+    return NHI_OK;
+}
+
 static int remember_anchor(builder *b, const unsigned char *name,
                            nhi_ynode *node)
 {
@@ -84,22 +130,35 @@ static int remember_anchor(builder *b, const unsigned char *name,
 
     if (name == NULL)
         return NHI_OK;
-    if (nhi_grow((void **)&b->anchors, &b->anchor_capacity,
-                 b->anchor_count + 1, sizeof(*b->anchors)) < 0)
+    if (2 * (b->anchor_count + 1) > b->anchor_capacity &&
+        grow_anchors(b) < 0)
         return NHI_ENOMEM;
-    entry = &b->anchors[b->anchor_count++];
-    entry->name = nhi_arena_strdup(b->arena, (const char *)name);
+    entry = anchor_slot(b, (const char *)name);
+    /* The latest definition wins, because an alias refers to the most
+     * recent node with its anchor. */
+    if (entry->name == NULL) {
+        entry->name = nhi_arena_strdup(b->arena, (const char *)name);
+        if (entry->name == NULL)
+            return NHI_ENOMEM;
+        b->anchor_count++;
+    }
     entry->node = node;
-    return entry->name ? NHI_OK : NHI_ENOMEM;
+    return NHI_OK;
 }
 
 static nhi_ynode *find_anchor(builder *b, const char *name)
 {
-    /* The latest definition wins, as YAML redefinition rules say. */
-    for (size_t i = b->anchor_count; i > 0; i--)
-        if (strcmp(b->anchors[i - 1].name, name) == 0)
-            return b->anchors[i - 1].node;
-    return NULL;
+    return b->anchor_count > 0 ? anchor_slot(b, name)->node : NULL;
+}
+
+/* Anchors belong to their document: an alias cannot reach into an earlier
+ * one. Freeing the table keeps later small documents cheap. */
+static void forget_anchors(builder *b)
+{
+    free(b->anchors);
+    b->anchors = NULL;
+    b->anchor_count = 0;
+    b->anchor_capacity = 0;
 }
 
 static nhi_ynode *new_node(builder *b, nhi_ynode_kind kind,
@@ -152,11 +211,14 @@ static int check_duplicate_keys(builder *b, const nhi_ynode *map)
             sorted[keys++] = map->items[2 * i];
     qsort(sorted, keys, sizeof(*sorted), compare_keys);
 
-    for (size_t i = 1; i < keys; i++) {
-        const nhi_ynode *first = sorted[i - 1], *again = sorted[i];
+    /* `first` is the earliest key of the current run of equal keys. */
+    for (size_t i = 1, run = 0; i < keys; i++) {
+        const nhi_ynode *first = sorted[run], *again = sorted[i];
         if (first->length != again->length ||
-            memcmp(first->value, again->value, first->length) != 0)
+            memcmp(first->value, again->value, first->length) != 0) {
+            run = i;
             continue;
+        }
         nhi_error *error = add_error(b, again->line, again->column,
                                      "duplicate key '%s' (first at line %u)",
                                      again->value, first->line);
@@ -264,19 +326,52 @@ static int handle_end(builder *b)
     return result;
 }
 
+/* Whether `node` is a mapping or sequence still being built. */
+static bool is_open(const builder *b, const nhi_ynode *node)
+{
+    for (size_t i = 0; i < b->depth; i++)
+        if (b->stack[i] == node)
+            return true;
+    return false;
+}
+
+/*
+ * Attach the anchored node. An alias to a node that contains it would make
+ * the tree a cycle, on which every recursive consumer loops forever, so it
+ * is an error like an unknown anchor.
+ * NOTE: an alias to a deep node inside another deep node still nests past
+ * NHI_YAML_MAX_DEPTH, because only the events' own depth is counted.
+ */
 static int handle_alias(builder *b, const yaml_event_t *event)
 {
     const char *name = (const char *)event->data.alias.anchor;
     nhi_ynode *target = find_anchor(b, name);
+    unsigned line = (unsigned)event->start_mark.line + 1;
+    unsigned column = (unsigned)event->start_mark.column + 1;
+    nhi_error *error;
+
+    if (target != NULL && !is_open(b, target))
+        return attach(b, target);
 
     if (target == NULL) {
-        nhi_error *error = add_error(b, (unsigned)event->start_mark.line + 1,
-                                     (unsigned)event->start_mark.column + 1,
-                                     "alias '*%s' names no anchor", name);
+        error = add_error(b, line, column, "alias '*%s' names no anchor",
+                          name);
         nhi_error_set_hint(error, "define '&%s' before using it", name);
-        return NHI_EINPUT;
+    } else {
+        error = add_error(b, line, column,
+                          "alias '*%s' refers to a node that contains it",
+                          name);
+        nhi_error_set_hint(error, "write the values out: nhi reads no "
+                                  "recursive YAML");
     }
-    return attach(b, target);
+    /* A null scalar takes the alias's place, so that a mapping keeps its
+     * keys and values paired. */
+    target = new_node(b, NHI_YNODE_SCALAR, &event->start_mark);
+    if (target == NULL ||
+        (target->value = nhi_arena_strndup(b->arena, "", 0)) == NULL)
+        return NHI_ENOMEM;
+    target->plain = true;
+    return attach(b, target) < 0 ? NHI_ENOMEM : NHI_EINPUT;
 }
 
 /* Handle one event; returns < 0 to stop at a structural error. */
@@ -299,6 +394,9 @@ static int handle_event(builder *b, const yaml_event_t *event, bool *semantic)
         break;
     case YAML_ALIAS_EVENT:
         result = handle_alias(b, event);
+        break;
+    case YAML_DOCUMENT_END_EVENT:
+        forget_anchors(b);
         break;
     default:
         break;
@@ -356,7 +454,7 @@ int nhi_yaml_parse(const char *path, const char *text, size_t length,
     }
 
     yaml_parser_delete(&parser);
-    free(b.anchors);
+    forget_anchors(&b);
     b.file->text = NULL;
     if (result == NHI_ELIMIT)
         result = NHI_EINPUT;
