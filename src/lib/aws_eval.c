@@ -217,16 +217,48 @@ static char *variables_to_wildcards(const char *resource)
     return pattern;
 }
 
+static bool has_wildcard(const char *pattern)
+{
+    return strpbrk(pattern, "*?") != NULL;
+}
+
+/* Whether `pattern` matches every string `inner` can match, decided
+ * cheaply where the shapes allow; -1 when the automaton must decide. */
+static int quick_covers(const char *pattern, const char *inner)
+{
+    size_t fixed;
+
+    if (strcmp(pattern, inner) == 0)
+        return 1;
+    if (!has_wildcard(inner))
+        return nhi_glob_match(pattern, inner, NHI_GLOB_CASE_SENSITIVE);
+    /* `L*` covers whatever starts with L: `inner`'s own fixed start. */
+    fixed = strcspn(pattern, "*?");
+    if (pattern[fixed] == '*' &&
+        pattern[fixed + strspn(pattern + fixed, "*")] == '\0' &&
+        strncmp(pattern, inner, fixed) == 0 &&
+        strcspn(inner, "*?") >= fixed)
+        return 1;
+    return -1;
+}
+
 /* Whether one allowed resource pattern lies inside what `deny` names. */
 static int deny_covers_one(const nhi_statement *deny, bool deny_2012,
                            const char *pattern)
 {
+    const char *cover[64];
+    size_t count = 0;
+
     if (!deny->not_resource) {
-        const char *cover[64];
-        size_t count = 0;
-        for (size_t j = 0; j < deny->resource_count && count < 64; j++)
-            if (!(deny_2012 && has_variable(deny->resources[j])))
-                cover[count++] = deny->resources[j];
+        for (size_t j = 0; j < deny->resource_count && count < 64; j++) {
+            if (deny_2012 && has_variable(deny->resources[j]))
+                continue;
+            if (quick_covers(deny->resources[j], pattern) == 1)
+                return 1;
+            cover[count++] = deny->resources[j];
+        }
+        if (!has_wildcard(pattern))
+            return 0; /* no single pattern matched a literal resource */
         return nhi_glob_covered(pattern, cover, count, NHI_GLOB_CASE_SENSITIVE,
                                 NULL) == 1;
     }
@@ -234,10 +266,17 @@ static int deny_covers_one(const nhi_statement *deny, bool deny_2012,
      * share nothing with any pattern of X. */
     for (size_t j = 0; j < deny->resource_count; j++) {
         const char *excluded = deny->resources[j];
+        int shared;
         if (deny_2012 && has_variable(excluded))
             return 0;
-        if (nhi_glob_intersects(pattern, excluded, NHI_GLOB_CASE_SENSITIVE) !=
-            0)
+        if (!has_wildcard(pattern))
+            shared = nhi_glob_match(excluded, pattern, NHI_GLOB_CASE_SENSITIVE);
+        else if (!has_wildcard(excluded))
+            shared = nhi_glob_match(pattern, excluded, NHI_GLOB_CASE_SENSITIVE);
+        else
+            shared = nhi_glob_intersects(pattern, excluded,
+                                         NHI_GLOB_CASE_SENSITIVE) != 0;
+        if (shared)
             return 0;
     }
     return 1;
@@ -594,32 +633,184 @@ static int exclude_terms(question *q, const aws_grant *grant, bool admin_only)
     return NHI_OK;
 }
 
-int aws_grant_is_admin(aws_eval *eval, const nhi_identity *identity)
+/* ---- cheap exact checks that settle most questions ---- */
+
+static bool statement_matches(const nhi_statement *statement,
+                              const char *action)
+{
+    bool any = false;
+
+    for (size_t i = 0; i < statement->action_count && !any; i++)
+        any = nhi_glob_match(statement->actions[i], action, NHI_GLOB_FOLD_CASE);
+    return any != statement->not_action;
+}
+
+/* Whether the boundary allows one literal action (as add_boundary). */
+static bool boundary_allows(const nhi_policy *policy, const char *action)
+{
+    const nhi_policy_version *version = default_version(policy);
+    bool allowed = false;
+
+    if (version == NULL)
+        return false;
+    for (size_t s = 0; s < version->statement_count; s++) {
+        const nhi_statement *statement = &version->statements[s];
+        if (statement->allow && !allowed)
+            allowed = statement_matches(statement, action);
+        else if (!statement->allow && statement->condition == NULL &&
+                 has_star_resource(statement) &&
+                 statement_matches(statement, action))
+            return false;
+    }
+    return allowed;
+}
+
+/* Whether the term's set holds one literal action string. */
+static bool term_contains(const aws_grant *grant, const aws_term *term,
+                          const char *action)
+{
+    if (!statement_matches(term->statement, action))
+        return false;
+    for (size_t d = 0; d < term->subtracted_count; d++)
+        if (statement_matches(term->subtracted[d].statement, action))
+            return false;
+    return grant->boundary == NULL || boundary_allows(grant->boundary, action);
+}
+
+/* A term whose set is exactly its statement's: no deny, no boundary. */
+static bool term_clean(const aws_grant *grant, const aws_term *term)
+{
+    return term->subtracted_count == 0 && grant->boundary == NULL;
+}
+
+/*
+ * Whether `pattern` matches every string that starts with `prefix`: its
+ * literal start is a prefix of `prefix` and only stars follow it.
+ */
+static bool covers_prefix(const char *pattern, const char *prefix)
+{
+    size_t fixed = strcspn(pattern, "*?");
+
+    if (fixed > strlen(prefix) || strncasecmp(pattern, prefix, fixed) != 0)
+        return false;
+    if (pattern[fixed] != '*')
+        return false;
+    return pattern[fixed + strspn(pattern + fixed, "*")] == '\0';
+}
+
+/* 1 or 0 when the service prefix of `pattern` settles whether it can
+ * name an action of `service`, -1 when it has a wildcard. */
+static int same_service(const char *pattern, const char *service)
+{
+    size_t length;
+
+    if (!literal_service(pattern, &length))
+        return -1;
+    return length == strlen(service) &&
+           strncasecmp(pattern, service, length) == 0;
+}
+
+/* The shortest string `pattern` matches: stars empty, `?` as 'a'. */
+static void instantiate(const char *pattern, char *out, size_t size)
+{
+    size_t used = 0;
+
+    for (; *pattern && used + 1 < size; pattern++)
+        if (*pattern != '*')
+            out[used++] = *pattern == '?' ? 'a' : *pattern;
+    out[used] = '\0';
+}
+
+/* Whether some considered term holds `action`. */
+static bool any_term_contains(const aws_grant *grant, const size_t *terms,
+                              size_t count, const char *action)
+{
+    for (size_t i = 0; i < count; i++)
+        if (term_contains(grant, &grant->terms[terms[i]], action))
+            return true;
+    return false;
+}
+
+/*
+ * Look for an action that escapes every considered term, among strings
+ * the denies and NotAction lists name, as they are the gaps a grant can
+ * have. Returns true when one escapes (so the terms do not cover all);
+ * false proves nothing. `prefix` restricts the candidates to a service.
+ */
+static bool witness_escapes(const aws_grant *grant, const size_t *terms,
+                            size_t count, const char *prefix)
+{
+    char action[256];
+
+    if (!any_term_contains(grant, terms, count, prefix))
+        return true;
+    for (size_t i = 0; i < count; i++) {
+        const aws_term *term = &grant->terms[terms[i]];
+        const nhi_statement *lists[1 + 64];
+        size_t list_count = 0;
+        if (term->statement->not_action)
+            lists[list_count++] = term->statement;
+        for (size_t d = 0; d < term->subtracted_count && list_count < 65; d++)
+            if (!term->subtracted[d].statement->not_action)
+                lists[list_count++] = term->subtracted[d].statement;
+        for (size_t l = 0; l < list_count; l++) {
+            const nhi_statement *statement = lists[l];
+            for (size_t a = 0; a < statement->action_count; a++) {
+                instantiate(statement->actions[a], action, sizeof(action));
+                if (strncasecmp(action, prefix, strlen(prefix)) == 0 &&
+                    !any_term_contains(grant, terms, count, action))
+                    return true;
+            }
+        }
+    }
+    return false;
+}
+
+int aws_grant_is_admin(aws_eval *eval, const aws_grant *grant)
 {
     bool candidate, certain;
+    size_t *considered, count = 0;
     unsigned mask;
-    aws_grant grant;
     question q;
     int result;
 
-    aws_eval_candidate(eval, identity, &candidate, &certain, &mask);
+    aws_eval_candidate(eval, grant->identity, &candidate, &certain, &mask);
     if (certain)
         return 1;
     if (!candidate)
         return 0;
-    result = aws_grant_build(eval, identity, &grant);
-    if (result < 0 || (result = question_init(&q)) < 0) {
-        aws_grant_free(&grant);
-        return result;
+    considered = calloc(grant->term_count + 1, sizeof(*considered));
+    if (considered == NULL)
+        return NHI_ENOMEM;
+    for (size_t t = 0; t < grant->term_count; t++) {
+        const aws_term *term = &grant->terms[t];
+        if (term->conditional || !term->resource_all)
+            continue;
+        considered[count++] = t;
+        if (term_clean(grant, term) && !term->statement->not_action)
+            for (size_t a = 0; a < term->statement->action_count; a++)
+                if (covers_prefix(term->statement->actions[a], "")) {
+                    free(considered);
+                    return 1;
+                }
     }
-    result = exclude_terms(&q, &grant, true);
+    /* Admin covers every string: one that escapes settles it. */
+    if (witness_escapes(grant, considered, count, "")) {
+        free(considered);
+        return 0;
+    }
+    free(considered);
+
+    result = question_init(&q);
+    if (result < 0)
+        return result;
+    result = exclude_terms(&q, grant, true);
     /* Admin when no action escapes every unconditional term on "*". */
     if (result == NHI_OK)
         result = question_exists(&q);
     if (result >= 0)
         result = !result;
     question_free(&q);
-    aws_grant_free(&grant);
     return result;
 }
 
@@ -695,18 +886,190 @@ int aws_term_pattern_excess(const aws_grant *grant, size_t t, size_t pattern,
     return result;
 }
 
+/* Whether a statement may name an action of the service at all. */
+static bool statement_in_service(const nhi_statement *statement,
+                                 const char *service)
+{
+    if (statement->not_action)
+        return true;
+    for (size_t a = 0; a < statement->action_count; a++)
+        if (same_service(statement->actions[a], service) != 0)
+            return true;
+    return false;
+}
+
+/* Whether a boundary (or none) may allow an action of the service. */
+static bool boundary_in_service(const nhi_policy *boundary,
+                                const char *service)
+{
+    const nhi_policy_version *version;
+
+    if (boundary == NULL)
+        return true;
+    version = default_version(boundary);
+    for (size_t s = 0; version && s < version->statement_count; s++)
+        if (version->statements[s].allow &&
+            statement_in_service(&version->statements[s], service))
+            return true;
+    return false;
+}
+
+/* A term that, within one service, is exactly its statement: no boundary
+ * and no subtracted deny that names the service. */
+static bool term_clean_in(const aws_grant *grant, const aws_term *term,
+                          const char *service)
+{
+    if (grant->boundary)
+        return false;
+    for (size_t d = 0; d < term->subtracted_count; d++)
+        if (statement_in_service(term->subtracted[d].statement, service))
+            return false;
+    return true;
+}
+
+/*
+ * Whether the term grants some action of the service: 1, 0, or -1 when
+ * only the automaton can tell.
+ */
+static int term_touches_service(const aws_grant *grant, const aws_term *term,
+                                const char *service, const char *pattern)
+{
+    const nhi_statement *statement = term->statement;
+    bool unsure = false;
+
+    if (!term_clean_in(grant, term, service))
+        return -1;
+    for (size_t a = 0; a < statement->action_count; a++) {
+        int same = same_service(statement->actions[a], service);
+        if (!statement->not_action) {
+            if (same == 1)
+                return 1;
+            if (same < 0 &&
+                nhi_glob_intersects(statement->actions[a], pattern,
+                                    NHI_GLOB_FOLD_CASE) == 1)
+                return 1;
+        } else if (covers_prefix(statement->actions[a], pattern) ||
+                   (same == 1 && strcmp(statement->actions[a] +
+                                            strlen(service) + 1,
+                                        "*") == 0)) {
+            return 0; /* NotAction removes the whole service */
+        } else if (same != 0) {
+            unsure = true;
+        }
+    }
+    if (statement->not_action)
+        return unsure ? -1 : 1;
+    return 0;
+}
+
+/* Whether one clean term alone grants the whole service. */
+static bool term_covers_service(const aws_grant *grant, const aws_term *term,
+                                const char *service, const char *prefix)
+{
+    const nhi_statement *statement = term->statement;
+
+    if (!term_clean_in(grant, term, service))
+        return false;
+    for (size_t a = 0; a < statement->action_count; a++) {
+        if (!statement->not_action &&
+            covers_prefix(statement->actions[a], prefix))
+            return true;
+        if (statement->not_action &&
+            same_service(statement->actions[a], service) != 0)
+            return false;
+    }
+    return statement->not_action;
+}
+
+/* Whether the instantiated patterns of a statement that fall in the
+ * service hold a witness the term contains. */
+static bool statement_witness(const aws_grant *grant, const aws_term *term,
+                              const nhi_statement *statement,
+                              const char *prefix)
+{
+    char action[256];
+
+    for (size_t a = 0; a < statement->action_count; a++) {
+        instantiate(statement->actions[a], action, sizeof(action));
+        if (strncasecmp(action, prefix, strlen(prefix)) == 0 &&
+            term_contains(grant, term, action))
+            return true;
+    }
+    return false;
+}
+
+/* Whether the term holds some action of the service found cheaply. */
+static bool term_witness_in(const aws_grant *grant, const aws_term *term,
+                            const char *prefix)
+{
+    const nhi_policy_version *boundary = default_version(grant->boundary);
+
+    if (term_contains(grant, term, prefix))
+        return true;
+    if (!term->statement->not_action &&
+        statement_witness(grant, term, term->statement, prefix))
+        return true;
+    for (size_t s = 0; boundary && s < boundary->statement_count; s++)
+        if (boundary->statements[s].allow && !boundary->statements[s].not_action &&
+            statement_witness(grant, term, &boundary->statements[s], prefix))
+            return true;
+    return false;
+}
+
 int aws_grant_covers_service(const aws_grant *grant, const char *service,
                              size_t **contributors, size_t *count)
 {
-    char pattern[64];
+    char pattern[64], prefix[64];
     const char *service_pattern = pattern;
+    size_t *indexes;
     question q;
     int result;
 
     snprintf(pattern, sizeof(pattern), "%s:*", service);
-    result = collect(grant, &service_pattern, 1, true, contributors, count);
-    if (result < 0 || *count == 0)
-        return result < 0 ? result : 0;
+    snprintf(prefix, sizeof(prefix), "%s:", service);
+    *count = 0;
+    *contributors = indexes = calloc(grant->term_count + 1, sizeof(*indexes));
+    if (indexes == NULL)
+        return NHI_ENOMEM;
+
+    for (size_t t = 0; t < grant->term_count; t++) {
+        const aws_term *term = &grant->terms[t];
+        int touches = term_touches_service(grant, term, service, pattern);
+        /* Actions of the service that the statements name are cheap
+         * witnesses; "svc:" itself is one too. */
+        if (touches < 0 && term_witness_in(grant, term, prefix))
+            touches = 1;
+        for (size_t a = 0; touches < 0 && term->statement->not_action &&
+                           a < term->statement->action_count;
+             a++)
+            if (covers_prefix(term->statement->actions[a], prefix))
+                touches = 0; /* NotAction leaves the whole service out */
+        if (touches < 0 && (!statement_in_service(term->statement, service) ||
+                            !boundary_in_service(grant->boundary, service)))
+            touches = 0;
+        for (size_t d = 0; touches < 0 && d < term->subtracted_count; d++) {
+            const nhi_statement *deny = term->subtracted[d].statement;
+            for (size_t a = 0; !deny->not_action && a < deny->action_count; a++)
+                if (covers_prefix(deny->actions[a], prefix))
+                    touches = 0; /* the deny removes the whole service */
+        }
+        if (touches < 0)
+            touches = term_exists_with(grant, t, &service_pattern, 1, true);
+        if (touches < 0) {
+            result = touches;
+            goto fail;
+        }
+        if (touches)
+            indexes[(*count)++] = t;
+    }
+    for (size_t i = 0; i < *count; i++) {
+        const aws_term *term = &grant->terms[indexes[i]];
+        if (term_covers_service(grant, term, service, prefix))
+            return 1;
+    }
+    /* An action of the service that no term holds settles it. */
+    if (*count == 0 || witness_escapes(grant, indexes, *count, prefix))
+        return 0;
 
     result = question_init(&q);
     if (result < 0)
@@ -721,7 +1084,7 @@ int aws_grant_covers_service(const aws_grant *grant, const char *service,
     }
     for (size_t i = 0; i < *count; i++)
         add_term(&q, &q.excluded[q.excluded_count++], grant,
-                 &grant->terms[(*contributors)[i]]);
+                 &grant->terms[indexes[i]]);
     /* Covered when no action of the service escapes every term. */
     result = question_exists(&q);
     question_free(&q);

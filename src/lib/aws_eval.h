@@ -79,7 +79,7 @@ void aws_grant_free(aws_grant *grant);
  * Whether the grant covers every action on Resource "*" with no
  * condition: 1 yes, 0 no, or NHI_ELIMIT / NHI_ENOMEM.
  */
-int aws_grant_is_admin(aws_eval *eval, const nhi_identity *identity);
+int aws_grant_is_admin(aws_eval *eval, const aws_grant *grant);
 
 /*
  * Whether every action of `service` (`iam`, `kms`, ...) is granted.

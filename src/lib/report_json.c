@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The JSON report: one versioned schema, documented in docs/json-schema.md. */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,31 +36,25 @@ static const char *decl_name(const nhi_audit *audit, int index)
     return index >= 0 ? audit->workspace->decls.items[index].name : NULL;
 }
 
-static json_t *identities_json(const nhi_audit *audit)
+static json_t *identity_json(const nhi_audit *audit,
+                             const nhi_identity *identity)
 {
-    json_t *identities = json_array();
-    const nhi_graph *graph = audit->graph;
+    json_t *item = json_object();
 
-    for (size_t i = 0; i < graph->identity_count; i++) {
-        const nhi_identity *identity = graph->identities[i];
-        json_t *item = json_object();
-        json_object_set_new(item, "id", json_string(identity->id));
-        json_object_set_new(item, "provider",
-                            json_string(nhi_provider_name(identity->provider)));
-        json_object_set_new(item, "kind",
-                            json_string(nhi_identity_kind_name(identity->kind)));
-        json_object_set_new(item, "class", json_string(nhi_identity_class_name(
-                                               identity->class_)));
-        json_object_set_new(item, "environment",
-                            string_or_null(identity->environment));
-        json_object_set_new(item, "declaration",
-                            string_or_null(decl_name(audit,
-                                                     identity->declaration)));
-        json_object_set_new(item, "name", string_or_null(identity->name));
-        json_object_set_new(item, "account", string_or_null(identity->account));
-        json_array_append_new(identities, item);
-    }
-    return identities;
+    json_object_set_new(item, "id", json_string(identity->id));
+    json_object_set_new(item, "provider",
+                        json_string(nhi_provider_name(identity->provider)));
+    json_object_set_new(item, "kind",
+                        json_string(nhi_identity_kind_name(identity->kind)));
+    json_object_set_new(item, "class",
+                        json_string(nhi_identity_class_name(identity->class_)));
+    json_object_set_new(item, "environment",
+                        string_or_null(identity->environment));
+    json_object_set_new(item, "declaration",
+                        string_or_null(decl_name(audit, identity->declaration)));
+    json_object_set_new(item, "name", string_or_null(identity->name));
+    json_object_set_new(item, "account", string_or_null(identity->account));
+    return item;
 }
 
 static json_t *evidence_json(const nhi_evidence *evidence)
@@ -158,27 +153,80 @@ static json_t *summary_json(const nhi_audit *audit)
     return summary;
 }
 
-int nhi_report_json(FILE *out, const nhi_audit *audit)
+/* Write `value` (stolen) as one compact line of an array. */
+static int write_item(FILE *out, json_t *value, bool first)
 {
-    json_t *root = json_object(), *findings = json_array();
-    char generated[32];
     int result = NHI_OK;
 
-    if (root == NULL || findings == NULL)
+    if (value == NULL)
         return NHI_ENOMEM;
-    nhi_time_format(audit->now, generated, sizeof(generated));
-    json_object_set_new(root, "schema_version",
-                        json_string(NHI_REPORT_SCHEMA_VERSION));
-    json_object_set_new(root, "generated_at", json_string(generated));
-    json_object_set_new(root, "inputs", inputs_json(audit->workspace));
-    json_object_set_new(root, "identities", identities_json(audit));
-    for (size_t i = 0; i < audit->findings.count; i++)
-        json_array_append_new(findings, finding_json(&audit->findings.items[i]));
-    json_object_set_new(root, "findings", findings);
-    json_object_set_new(root, "summary", summary_json(audit));
-
-    if (json_dumpf(root, out, JSON_INDENT(2)) != 0 || fputc('\n', out) == EOF)
+    if (fputs(first ? "\n    " : ",\n    ", out) == EOF ||
+        json_dumpf(value, out, JSON_COMPACT) != 0)
         result = NHI_EIO;
-    json_decref(root);
+    json_decref(value);
+    return result;
+}
+
+/* Write `"key": value` (value stolen), indented, with JSON_INDENT(2);
+ * every member but the last is followed by a comma. */
+static int write_member(FILE *out, const char *key, json_t *value, bool last)
+{
+    char *text = value ? json_dumps(value, JSON_INDENT(2) | JSON_ENCODE_ANY)
+                       : NULL;
+    int result = NHI_OK;
+
+    json_decref(value);
+    if (text == NULL)
+        return NHI_ENOMEM;
+    fprintf(out, "  \"%s\": ", key);
+    for (const char *c = text; *c; c++) {
+        fputc(*c, out);
+        if (*c == '\n')
+            fputs("  ", out);
+    }
+    if (fputs(last ? "\n" : ",\n", out) == EOF)
+        result = NHI_EIO;
+    free(text);
+    return result;
+}
+
+/*
+ * The report is written piece by piece, one identity or finding per line,
+ * so that memory does not grow with a whole JSON tree of a large audit.
+ */
+int nhi_report_json(FILE *out, const nhi_audit *audit)
+{
+    char generated[32];
+    int result;
+
+    nhi_time_format(audit->now, generated, sizeof(generated));
+    fputs("{\n", out);
+    result = write_member(out, "schema_version",
+                          json_string(NHI_REPORT_SCHEMA_VERSION), false);
+    if (result == NHI_OK)
+        result = write_member(out, "generated_at", json_string(generated),
+                              false);
+    if (result == NHI_OK)
+        result = write_member(out, "inputs", inputs_json(audit->workspace),
+                              false);
+
+    fputs("  \"identities\": [", out);
+    for (size_t i = 0; result == NHI_OK && i < audit->graph->identity_count;
+         i++)
+        result = write_item(
+            out, identity_json(audit, audit->graph->identities[i]), i == 0);
+    fputs(audit->graph->identity_count ? "\n  ],\n" : "],\n", out);
+
+    fputs("  \"findings\": [", out);
+    for (size_t i = 0; result == NHI_OK && i < audit->findings.count; i++)
+        result = write_item(out, finding_json(&audit->findings.items[i]),
+                            i == 0);
+    fputs(audit->findings.count ? "\n  ],\n" : "],\n", out);
+
+    if (result == NHI_OK)
+        result = write_member(out, "summary", summary_json(audit), true);
+    fputs("}\n", out);
+    if (result == NHI_OK && ferror(out))
+        result = NHI_EIO;
     return result;
 }

@@ -175,7 +175,7 @@ static int rule_full_admin(scope_context *context, nhi_identity *identity,
     size_t *indexes;
     size_t count = 0;
     nhi_finding *finding;
-    int result = aws_grant_is_admin(context->eval, identity);
+    int result = aws_grant_is_admin(context->eval, grant);
 
     *admin = result == 1;
     if (result != 1)
