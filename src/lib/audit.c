@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "nhi/aws.h"
+#include "strmap.h"
 
 static const char *const stage_names[NHI_STAGE_COUNT] = {"read", "graph",
                                                          "rules", "report"};
@@ -73,6 +74,57 @@ static int read_exports(nhi_audit *audit, nhi_diags *diags)
     return NHI_OK;
 }
 
+static nhi_error *warn_missing(nhi_diags *diags, const nhi_location *where,
+                               const char *arn, const char *holder)
+{
+    nhi_error *error = nhi_diags_add(
+        diags, NHI_LEVEL_WARNING, NHI_EINPUT, where->source, where->line,
+        where->column,
+        "managed policy %s attached to %s is not in the export; its "
+        "grants are not counted",
+        arn, holder);
+
+    nhi_error_set_location(error, "%s",
+                           where->json_path ? where->json_path : "");
+    nhi_error_set_hint(error, "export the whole account with 'aws iam "
+                              "get-account-authorization-details', which "
+                              "lists every attached policy");
+    return error;
+}
+
+/*
+ * Warn once per policy ARN that is attached but absent: whatever it
+ * grants is missing from every judgement of its holders.
+ */
+static int warn_missing_policies(const nhi_graph *graph, nhi_diags *diags)
+{
+    nhi_strmap seen = {0};
+    int result = NHI_OK;
+
+    for (size_t g = 0; g < graph->group_count && result >= 0; g++) {
+        const nhi_group *group = graph->groups[g];
+        for (size_t m = 0; m < group->missing_count && result >= 0; m++) {
+            const char *arn = group->missing_policies[m];
+            if (nhi_strmap_get(&seen, arn, strlen(arn)))
+                continue;
+            result = nhi_strmap_put(&seen, arn, strlen(arn), (void *)arn);
+            warn_missing(diags, &group->location, arn, group->arn);
+        }
+    }
+    for (size_t i = 0; i < graph->identity_count && result >= 0; i++) {
+        const nhi_identity *identity = graph->identities[i];
+        for (size_t m = 0; m < identity->missing_count && result >= 0; m++) {
+            const char *arn = identity->missing_policies[m];
+            if (nhi_strmap_get(&seen, arn, strlen(arn)))
+                continue;
+            result = nhi_strmap_put(&seen, arn, strlen(arn), (void *)arn);
+            warn_missing(diags, &identity->location, arn, identity->id);
+        }
+    }
+    nhi_strmap_free(&seen);
+    return result;
+}
+
 int nhi_audit_run(nhi_audit *audit, nhi_workspace *workspace, nhi_time now,
                   const nhi_review *reviews, size_t review_count,
                   nhi_diags *diags)
@@ -98,7 +150,9 @@ int nhi_audit_run(nhi_audit *audit, nhi_workspace *workspace, nhi_time now,
         return result;
 
     start = nhi_clock();
-    result = nhi_audit_classify(audit->graph);
+    result = warn_missing_policies(audit->graph, diags);
+    if (result >= 0)
+        result = nhi_audit_classify(audit->graph);
     if (result >= 0)
         result = nhi_audit_bind(audit, diags);
     nhi_audit_stage_done(audit, NHI_STAGE_GRAPH, start);

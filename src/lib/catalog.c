@@ -202,6 +202,22 @@ fail:
     return NHI_ENOMEM;
 }
 
+/* How a pattern of the provider looks, for hints. */
+static const char *pattern_form(nhi_provider provider)
+{
+    switch (provider) {
+    case NHI_PROVIDER_AWS:
+        return "an AWS action such as s3:GetObject";
+    case NHI_PROVIDER_GCP:
+        return "a GCP permission such as storage.objects.get";
+    case NHI_PROVIDER_AZURE:
+        return "an Azure operation such as "
+               "Microsoft.Storage/storageAccounts/read";
+    default:
+        return "a Kubernetes verb and resource such as 'get secrets'";
+    }
+}
+
 static int on_catalog_row(const nhi_csv_row *row, void *data)
 {
     csv_context *context = data;
@@ -239,9 +255,8 @@ static int on_catalog_row(const nhi_csv_row *row, void *data)
                 continue;
             nhi_error *error = row_error(context, row->line, 2 + (size_t)p,
                                          "invalid pattern", patterns[p][i]);
-            nhi_error_set_hint(error, "write a %s action in that provider's "
-                                      "form (see docs/catalog.md)",
-                               nhi_provider_name((nhi_provider)p));
+            nhi_error_set_hint(error, "write %s (see docs/catalog.md)",
+                               pattern_form((nhi_provider)p));
             result = NHI_EINPUT;
             goto out;
         }

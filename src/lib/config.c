@@ -495,7 +495,7 @@ static int read_catalog_includes(reader *r, const nhi_ynode *value)
                 r, value->items[i], "cannot read catalog file '%s': %s", path,
                 result == NHI_ELIMIT ? "larger than 4 MiB" : strerror(errno));
             nhi_error_set_hint(error, "check the path, which is relative to "
-                                      "%s",
+                                      "the folder of %s",
                                r->path);
             result = NHI_OK;
         } else {

@@ -362,8 +362,12 @@ static const nhi_ynode *single_pair(reader *r, const char *list,
         nhi_error *error = node_error(r, item, "each entry of '%s' must be "
                                                "one 'kind: id' pair",
                                       list);
-        nhi_error_set_hint(error, "write entries such as '- aws: "
-                                  "arn:aws:iam::111122223333:role/NAME'");
+        if (strcmp(list, "consumers") == 0)
+            nhi_error_set_hint(error, "write entries such as '- github: "
+                                      "OWNER/REPO/WORKFLOW#JOB'");
+        else
+            nhi_error_set_hint(error, "write entries such as '- aws: "
+                                      "arn:aws:iam::111122223333:role/NAME'");
         return NULL;
     }
     *value = item->items[1];
@@ -596,7 +600,7 @@ int nhi_decl_read(nhi_decl_set *set, const char *path,
                 key = name;
             continue;
         }
-        nhi_error *error = node_error(r.decl ? &r : &r, name,
+        nhi_error *error = node_error(&r, name,
                                       "unexpected top-level key '%s' in a "
                                       "declaration",
                                       name->kind == NHI_YNODE_SCALAR

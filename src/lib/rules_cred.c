@@ -343,7 +343,7 @@ static int rule_console_access(nhi_audit *audit, nhi_identity *identity)
     finding = nhi_findings_add(
         &audit->findings, nhi_rule_find(rule), severity, identity,
         decl_of(audit, identity), "console-password",
-        "%s has a console password as well as access keys",
+        "%s has a console password",
         identity->declaration >= 0 ? "declared workload identity"
                                    : "user whose access keys are in use");
     if (finding == NULL)

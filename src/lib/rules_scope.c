@@ -20,17 +20,16 @@ typedef struct scope_context {
     aws_eval *eval;
 } scope_context;
 
+/* Scope rules keep their severity whatever the class: only governance
+ * rules (life.*, cred.*, reuse.*) go one level lower for unknown ones. */
 static nhi_severity severity_of(const nhi_audit *audit, const char *rule,
                                 const nhi_identity *identity)
 {
     const nhi_rule_info *info = nhi_rule_find(rule);
-    nhi_severity severity = nhi_config_severity(&audit->workspace->config,
-                                                rule, info->severity);
 
-    if (identity && identity->class_ == NHI_CLASS_UNKNOWN &&
-        identity->declaration < 0)
-        severity = nhi_severity_lower(severity);
-    return severity;
+    (void)identity;
+    return nhi_config_severity(&audit->workspace->config, rule,
+                               info->severity);
 }
 
 static void append_list(nhi_buf *buf, const char *const *items, size_t count)

@@ -379,11 +379,16 @@ static int read_input(nhi_workspace *workspace, nhi_input *input,
         input->format = NHI_FORMAT_CONFIG;
         /* The workspace's own config was read when it was opened. */
         if (!same_file(input->path, workspace->config.path)) {
+            /* Another workspace's config is checked, never applied: its
+             * catalog goes to a scratch copy. */
+            nhi_catalog *scratch = NULL;
             nhi_config other;
             nhi_config_init(&other);
-            result = nhi_config_load(&other, input->path, workspace->catalog,
-                                     diags);
+            result = nhi_catalog_new_builtin(&scratch);
+            if (result == NHI_OK)
+                result = nhi_config_load(&other, input->path, scratch, diags);
             nhi_config_free(&other);
+            nhi_catalog_free(scratch);
         }
     } else if (workspace->forced_format >= NHI_FORMAT_AWS_AUTHZ) {
         input->format = workspace->forced_format; /* read by the audit */

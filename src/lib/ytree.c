@@ -240,9 +240,13 @@ static void report_yaml_error(builder *b, const yaml_parser_t *parser)
     if (parser->error == YAML_READER_ERROR) {
         nhi_offset_position(file->text, file->length, parser->problem_offset,
                             &line, &column);
+        /* problem_value is -1 for a sequence cut short, so the byte is
+         * read from the text itself. */
         error = add_error(b, line, column, "invalid text: %s (byte 0x%02x)",
                           parser->problem ? parser->problem : "unreadable",
-                          (unsigned)parser->problem_value & 0xFFu);
+                          parser->problem_offset < file->length
+                              ? (unsigned char)file->text[parser->problem_offset]
+                              : 0u);
         nhi_error_set_hint(error, "save the file as UTF-8");
         return;
     }

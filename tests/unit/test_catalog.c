@@ -348,8 +348,8 @@ static void catalog_csv_bad_pattern(void **state)
     assert_error_at(&f->diags.items[0], 2, 42,
                     "invalid pattern 'dynamodb:Query'");
     assert_string_equal(f->diags.items[0].hint,
-                        "write a gcp action in that provider's form (see "
-                        "docs/catalog.md)");
+                        "write a GCP permission such as "
+                        "storage.objects.get (see docs/catalog.md)");
     assert_null(nhi_catalog_find(f->catalog, "orders.read"));
     assert_non_null(nhi_catalog_find(f->catalog, "orders.list"));
 }
