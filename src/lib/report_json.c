@@ -36,92 +36,155 @@ static const char *decl_name(const nhi_audit *audit, int index)
     return index >= 0 ? audit->workspace->decls.items[index].name : NULL;
 }
 
-static json_t *identity_json(const nhi_audit *audit,
-                             const nhi_identity *identity)
+/* Length of the valid UTF-8 sequence at `text`, or 0 when invalid. */
+static size_t utf8_length(const unsigned char *text)
 {
-    json_t *item = json_object();
+    unsigned char lead = text[0];
 
-    json_object_set_new(item, "id", json_string(identity->id));
-    json_object_set_new(item, "provider",
-                        json_string(nhi_provider_name(identity->provider)));
-    json_object_set_new(item, "kind",
-                        json_string(nhi_identity_kind_name(identity->kind)));
-    json_object_set_new(item, "class",
-                        json_string(nhi_identity_class_name(identity->class_)));
-    json_object_set_new(item, "environment",
-                        string_or_null(identity->environment));
-    json_object_set_new(item, "declaration",
-                        string_or_null(decl_name(audit, identity->declaration)));
-    json_object_set_new(item, "name", string_or_null(identity->name));
-    json_object_set_new(item, "account", string_or_null(identity->account));
-    return item;
+    if (lead < 0x80)
+        return 1;
+    if (lead >= 0xC2 && lead <= 0xDF)
+        return (text[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (lead >= 0xE0 && lead <= 0xEF) {
+        unsigned char low = lead == 0xE0 ? 0xA0 : 0x80;
+        unsigned char high = lead == 0xED ? 0x9F : 0xBF;
+        return text[1] >= low && text[1] <= high && (text[2] & 0xC0) == 0x80
+                   ? 3
+                   : 0;
+    }
+    if (lead >= 0xF0 && lead <= 0xF4) {
+        unsigned char low = lead == 0xF0 ? 0x90 : 0x80;
+        unsigned char high = lead == 0xF4 ? 0x8F : 0xBF;
+        return text[1] >= low && text[1] <= high &&
+                       (text[2] & 0xC0) == 0x80 && (text[3] & 0xC0) == 0x80
+                   ? 4
+                   : 0;
+    }
+    return 0;
 }
 
-static json_t *evidence_json(const nhi_evidence *evidence)
+/*
+ * Write a JSON string, or null, escaped as RFC 8259 requires. A byte that
+ * is not UTF-8 (a CSV input is not checked for it) becomes U+FFFD, so the
+ * report stays valid JSON.
+ */
+static void write_string(FILE *out, const char *text)
 {
-    json_t *item = json_object();
+    const unsigned char *c = (const unsigned char *)text;
+
+    if (text == NULL) {
+        fputs("null", out);
+        return;
+    }
+    fputc('"', out);
+    while (*c) {
+        const unsigned char *run = c;
+        size_t length;
+
+        /* Copy the longest run that needs no escape in one write. */
+        while (*c && *c != '"' && *c != '\\' && *c >= 0x20 &&
+               (length = utf8_length(c)) > 0)
+            c += length;
+        if (c > run)
+            fwrite(run, 1, (size_t)(c - run), out);
+        if (*c == '\0')
+            break;
+        if (*c == '"' || *c == '\\')
+            fprintf(out, "\\%c", *c);
+        else if (*c < 0x20)
+            fprintf(out, "\\u%04x", *c);
+        else
+            fputs("\\ufffd", out);
+        c++;
+    }
+    fputc('"', out);
+}
+
+static void write_key(FILE *out, const char *key, const char *value,
+                      bool first)
+{
+    fprintf(out, "%s\"%s\": ", first ? "" : ", ", key);
+    write_string(out, value);
+}
+
+static void write_identity(FILE *out, const nhi_audit *audit,
+                           const nhi_identity *identity)
+{
+    fputc('{', out);
+    write_key(out, "id", identity->id, true);
+    write_key(out, "provider", nhi_provider_name(identity->provider), false);
+    write_key(out, "kind", nhi_identity_kind_name(identity->kind), false);
+    write_key(out, "class", nhi_identity_class_name(identity->class_), false);
+    write_key(out, "environment", identity->environment, false);
+    write_key(out, "declaration", decl_name(audit, identity->declaration),
+              false);
+    write_key(out, "name", identity->name, false);
+    write_key(out, "account", identity->account, false);
+    fputc('}', out);
+}
+
+static void write_evidence(FILE *out, const nhi_evidence *evidence)
+{
     char position[32];
 
-    json_object_set_new(item, "source", string_or_null(evidence->source));
-    if (evidence->location) {
-        json_object_set_new(item, "location", json_string(evidence->location));
-    } else if (evidence->line) {
-        snprintf(position, sizeof(position), "%u:%u", evidence->line,
-                 evidence->column);
-        json_object_set_new(item, "location", json_string(position));
-    } else {
-        json_object_set_new(item, "location", json_null());
-    }
-    json_object_set_new(item, "line", evidence->line
-                                          ? json_integer(evidence->line)
-                                          : json_null());
-    json_object_set_new(item, "column", evidence->line
-                                            ? json_integer(evidence->column)
-                                            : json_null());
-    json_object_set_new(item, "policy", string_or_null(evidence->policy));
-    json_object_set_new(item, "statement", string_or_null(evidence->statement));
-    json_object_set_new(item, "detail", string_or_null(evidence->detail));
-    return item;
+    snprintf(position, sizeof(position), "%u:%u", evidence->line,
+             evidence->column);
+    fputc('{', out);
+    write_key(out, "source", evidence->source, true);
+    write_key(out, "location",
+              evidence->location ? evidence->location
+              : evidence->line   ? position
+                                 : NULL,
+              false);
+    if (evidence->line)
+        fprintf(out, ", \"line\": %u, \"column\": %u", evidence->line,
+                evidence->column);
+    else
+        fputs(", \"line\": null, \"column\": null", out);
+    write_key(out, "policy", evidence->policy, false);
+    write_key(out, "statement", evidence->statement, false);
+    write_key(out, "detail", evidence->detail, false);
+    fputc('}', out);
 }
 
-static json_t *owasp_json(const char *items)
+static void write_owasp(FILE *out, const char *items)
 {
-    json_t *list = json_array();
     const char *start = items;
 
+    fputc('[', out);
     while (start && *start) {
         const char *comma = strchr(start, ',');
         size_t length = comma ? (size_t)(comma - start) : strlen(start);
-        json_array_append_new(list, json_stringn(start, length));
+        fprintf(out, "%s\"%.*s\"", start == items ? "" : ", ", (int)length,
+                start);
         start = comma ? comma + 1 : NULL;
     }
-    return list;
+    fputc(']', out);
 }
 
-static json_t *finding_json(const nhi_finding *finding)
+static void write_finding(FILE *out, const nhi_finding *finding)
 {
-    json_t *item = json_object(), *evidence = json_array();
-
-    json_object_set_new(item, "fingerprint", json_string(finding->fingerprint));
-    json_object_set_new(item, "rule", json_string(finding->rule->id));
-    json_object_set_new(item, "severity",
-                        json_string(nhi_severity_name(finding->severity)));
-    json_object_set_new(item, "identity",
-                        string_or_null(finding->identity ? finding->identity->id
-                                                         : NULL));
-    json_object_set_new(item, "consumer", json_null());
-    json_object_set_new(item, "declaration",
-                        string_or_null(finding->decl ? finding->decl->name
-                                                     : NULL));
-    json_object_set_new(item, "subject", string_or_null(finding->subject));
-    json_object_set_new(item, "message", json_string(finding->message));
-    for (size_t e = 0; e < finding->evidence_count; e++)
-        json_array_append_new(evidence, evidence_json(&finding->evidence[e]));
-    json_object_set_new(item, "evidence", evidence);
-    json_object_set_new(item, "path", json_null());
-    json_object_set_new(item, "owasp", owasp_json(finding->rule->owasp));
-    json_object_set_new(item, "remedy", json_string(finding->rule->remedy));
-    return item;
+    fputc('{', out);
+    write_key(out, "fingerprint", finding->fingerprint, true);
+    write_key(out, "rule", finding->rule->id, false);
+    write_key(out, "severity", nhi_severity_name(finding->severity), false);
+    write_key(out, "identity", finding->identity ? finding->identity->id : NULL,
+              false);
+    write_key(out, "consumer", NULL, false);
+    write_key(out, "declaration", finding->decl ? finding->decl->name : NULL,
+              false);
+    write_key(out, "subject", finding->subject, false);
+    write_key(out, "message", finding->message, false);
+    fputs(", \"evidence\": [", out);
+    for (size_t e = 0; e < finding->evidence_count; e++) {
+        if (e)
+            fputs(", ", out);
+        write_evidence(out, &finding->evidence[e]);
+    }
+    fputs("], \"path\": null, \"owasp\": ", out);
+    write_owasp(out, finding->rule->owasp);
+    write_key(out, "remedy", finding->rule->remedy, false);
+    fputc('}', out);
 }
 
 static json_t *summary_json(const nhi_audit *audit)
@@ -153,20 +216,6 @@ static json_t *summary_json(const nhi_audit *audit)
     return summary;
 }
 
-/* Write `value` (stolen) as one compact line of an array. */
-static int write_item(FILE *out, json_t *value, bool first)
-{
-    int result = NHI_OK;
-
-    if (value == NULL)
-        return NHI_ENOMEM;
-    if (fputs(first ? "\n    " : ",\n    ", out) == EOF ||
-        json_dumpf(value, out, JSON_COMPACT) != 0)
-        result = NHI_EIO;
-    json_decref(value);
-    return result;
-}
-
 /* Write `"key": value` (value stolen), indented, with JSON_INDENT(2);
  * every member but the last is followed by a comma. */
 static int write_member(FILE *out, const char *key, json_t *value, bool last)
@@ -192,7 +241,7 @@ static int write_member(FILE *out, const char *key, json_t *value, bool last)
 
 /*
  * The report is written piece by piece, one identity or finding per line,
- * so that memory does not grow with a whole JSON tree of a large audit.
+ * straight to the stream: no JSON tree of a large audit is ever built.
  */
 int nhi_report_json(FILE *out, const nhi_audit *audit)
 {
@@ -212,15 +261,17 @@ int nhi_report_json(FILE *out, const nhi_audit *audit)
 
     fputs("  \"identities\": [", out);
     for (size_t i = 0; result == NHI_OK && i < audit->graph->identity_count;
-         i++)
-        result = write_item(
-            out, identity_json(audit, audit->graph->identities[i]), i == 0);
+         i++) {
+        fputs(i ? ",\n    " : "\n    ", out);
+        write_identity(out, audit, audit->graph->identities[i]);
+    }
     fputs(audit->graph->identity_count ? "\n  ],\n" : "],\n", out);
 
     fputs("  \"findings\": [", out);
-    for (size_t i = 0; result == NHI_OK && i < audit->findings.count; i++)
-        result = write_item(out, finding_json(&audit->findings.items[i]),
-                            i == 0);
+    for (size_t i = 0; result == NHI_OK && i < audit->findings.count; i++) {
+        fputs(i ? ",\n    " : "\n    ", out);
+        write_finding(out, &audit->findings.items[i]);
+    }
     fputs(audit->findings.count ? "\n  ],\n" : "],\n", out);
 
     if (result == NHI_OK)
