@@ -49,7 +49,7 @@ assert classes["AWSReservedSSO_AdministratorAccess_0123456789abcdef"] == "human"
 assert classes["nightly-etl"] == "workload", classes
 assert classes["break-glass"] == "unknown", classes
 assert report["summary"]["total"] == 28, report["summary"]
-assert report["summary"]["by_severity"] == {"critical": 1, "high": 9, "medium": 8, "low": 9, "info": 1}
+assert report["summary"]["by_severity"] == {"critical": 2, "high": 8, "medium": 8, "low": 9, "info": 1}
 for finding in report["findings"]:
     for key in ("fingerprint", "rule", "severity", "identity", "consumer", "declaration",
                 "message", "evidence", "path", "owasp", "remedy"):
@@ -77,7 +77,7 @@ expect_status 2 $? "invalid --now"
 grep -q $'\033' "$work/report.txt" && fail "colour codes in a report to a file"
 awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$work/report.txt" ||
     fail "text report has lines over 80 columns"
-head -1 "$work/report.txt" | grep -q '^28 findings (1 critical, 9 high, 8 medium, 9 low, 1 info) in 9 identities$' ||
+head -1 "$work/report.txt" | grep -q '^28 findings (2 critical, 8 high, 8 medium, 9 low, 1 info) in 9 identities$' ||
     fail "text summary line: $(head -1 "$work/report.txt")"
 sed -n 2p "$work/report.txt" | grep -q '^inputs: 6 read, 0 failed, 0 skipped$' ||
     fail "text inputs line: $(sed -n 2p "$work/report.txt")"
@@ -175,6 +175,35 @@ grep -Eq '^ci-deployer +quarterly +2026-10-01 +2027-01-01 +ok$' "$work/reviews.t
 "$nhi" audit --db "$db" --now "$now" --format json . >"$work/reviewed.json" 2>/dev/null
 $findings "$work/reviewed.json" | grep -q 'life.review-overdue arn:aws:iam::111122223333:role/ledger-writer' &&
     fail "a recorded review did not count"
+
+# Key rotation: a credential-report key slot whose last-rotated date moved.
+report_head='user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated'
+report_row() { # last_rotated of key 1
+    printf '%s\nreports-exporter,arn:aws:iam::111122223333:user/reports-exporter,2024-01-15T12:00:00+00:00,false,N/A,N/A,N/A,false,true,%s,2026-11-30T10:00:00+00:00,eu-west-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n' \
+        "$report_head" "$1"
+}
+rotation_db="$work/rotation.db"
+report_row 2026-01-10T09:00:00+00:00 >aws/credential-report.csv
+"$nhi" audit --db "$rotation_db" --now 2026-12-01 --format json . >"$work/keys-old.json" 2>/dev/null
+$findings "$work/keys-old.json" | grep -q '^medium cred.not-rotated arn:aws:iam::111122223333:user/reports-exporter access-key 1$' ||
+    fail "a 325-day-old key under a 60-day max_credential_age is not reported"
+report_row 2026-11-20T09:00:00+00:00 >aws/credential-report.csv
+"$nhi" audit --db "$rotation_db" --now 2026-12-04 --format json . >"$work/keys-new.json" 2>/dev/null
+$findings "$work/keys-new.json" | grep -q 'cred.not-rotated' && fail "a rotated key is still reported"
+"$nhi" diff --db "$rotation_db" --format json >"$work/rotation.json" 2>/dev/null
+python3 - "$work/rotation.json" <<'PY' || fail "key rotation in diff"
+import json, sys
+changes = json.load(open(sys.argv[1]))["changes"]
+rotated = [c for c in changes if c["change"] == "key-rotated"]
+assert len(rotated) == 1, changes
+assert rotated[0]["identity"] == "arn:aws:iam::111122223333:user/reports-exporter", rotated
+assert rotated[0]["subject"] == "access-key slot 1", rotated
+assert "2026-01-10T09:00:00Z" in rotated[0]["detail"] and "2026-11-20T09:00:00Z" in rotated[0]["detail"], rotated
+assert not [c for c in changes if c["change"] in ("credential-added", "credential-removed")], changes
+resolved = [c for c in changes if c["change"] == "finding-resolved"]
+assert [c["subject"] for c in resolved] == ["cred.not-rotated"], resolved
+PY
+rm -f aws/credential-report.csv
 
 # A killed audit leaves the earlier snapshots and no half snapshot.
 before=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from snapshots').fetchone()[0])" "$db")
