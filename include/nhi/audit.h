@@ -75,6 +75,8 @@ int nhi_audit_bind(nhi_audit *audit, nhi_diags *diags);
 int nhi_rules_scope(nhi_audit *audit);
 int nhi_rules_life(nhi_audit *audit);
 int nhi_rules_cred(nhi_audit *audit);
+int nhi_rules_trust(nhi_audit *audit);
+int nhi_rules_escalation(nhi_audit *audit);
 
 /* The AWS action patterns of a declared action (catalog or native). */
 size_t nhi_decl_aws_patterns(const nhi_catalog *catalog,

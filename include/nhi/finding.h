@@ -21,6 +21,14 @@ typedef struct nhi_evidence {
     char *detail;       /* what this piece of evidence shows */
 } nhi_evidence;
 
+/* One hop of an edge chain: `from` can become (or act as) `to`. */
+typedef struct nhi_hop {
+    char *from;        /* identity ids */
+    char *to;
+    char *kind;        /* assume-role, pass-role, create-access-key, ... */
+    nhi_evidence evidence;
+} nhi_hop;
+
 typedef struct nhi_finding {
     const nhi_rule_info *rule;
     nhi_severity severity;
@@ -33,6 +41,8 @@ typedef struct nhi_finding {
     size_t evidence_count;
     size_t evidence_capacity;
     char fingerprint[33];         /* 32 hex digits */
+    nhi_hop *path;                /* edge chains only, else NULL */
+    size_t path_count;
 } nhi_finding;
 
 typedef struct nhi_findings {
@@ -66,6 +76,14 @@ nhi_evidence *nhi_finding_add_evidence(nhi_finding *finding,
                                        const char *policy,
                                        const char *statement,
                                        const char *detail);
+
+/* Append a hop to the finding's path; strings are copied. */
+nhi_hop *nhi_finding_add_hop(nhi_finding *finding, const char *from,
+                             const char *to, const char *kind,
+                             const char *source, unsigned line,
+                             unsigned column, const char *location,
+                             const char *policy, const char *statement,
+                             const char *detail);
 
 /* Sort most severe first, then by identity id, rule and subject. */
 void nhi_findings_sort(nhi_findings *findings);

@@ -14,15 +14,25 @@ void nhi_findings_init(nhi_findings *findings)
     memset(findings, 0, sizeof(*findings));
 }
 
+static void evidence_free(nhi_evidence *evidence)
+{
+    free(evidence->location);
+    free(evidence->policy);
+    free(evidence->statement);
+    free(evidence->detail);
+}
+
 static void finding_free(nhi_finding *finding)
 {
-    for (size_t i = 0; i < finding->evidence_count; i++) {
-        nhi_evidence *evidence = &finding->evidence[i];
-        free(evidence->location);
-        free(evidence->policy);
-        free(evidence->statement);
-        free(evidence->detail);
+    for (size_t i = 0; i < finding->path_count; i++) {
+        free(finding->path[i].from);
+        free(finding->path[i].to);
+        free(finding->path[i].kind);
+        evidence_free(&finding->path[i].evidence);
     }
+    free(finding->path);
+    for (size_t i = 0; i < finding->evidence_count; i++)
+        evidence_free(&finding->evidence[i]);
     free(finding->evidence);
     free(finding->subject);
     free(finding->message);
@@ -121,6 +131,35 @@ nhi_evidence *nhi_finding_add_evidence(nhi_finding *finding,
     evidence->statement = copy_or_null(statement);
     evidence->detail = copy_or_null(detail);
     return evidence;
+}
+
+nhi_hop *nhi_finding_add_hop(nhi_finding *finding, const char *from,
+                             const char *to, const char *kind,
+                             const char *source, unsigned line,
+                             unsigned column, const char *location,
+                             const char *policy, const char *statement,
+                             const char *detail)
+{
+    nhi_hop *grown = realloc(finding->path,
+                             (finding->path_count + 1) * sizeof(*grown));
+    nhi_hop *hop;
+
+    if (grown == NULL)
+        return NULL;
+    finding->path = grown;
+    hop = &finding->path[finding->path_count++];
+    memset(hop, 0, sizeof(*hop));
+    hop->from = copy_or_null(from);
+    hop->to = copy_or_null(to);
+    hop->kind = copy_or_null(kind);
+    hop->evidence.source = source;
+    hop->evidence.line = line;
+    hop->evidence.column = column;
+    hop->evidence.location = copy_or_null(location);
+    hop->evidence.policy = copy_or_null(policy);
+    hop->evidence.statement = copy_or_null(statement);
+    hop->evidence.detail = copy_or_null(detail);
+    return hop;
 }
 
 static int compare_text(const char *a, const char *b)

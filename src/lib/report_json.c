@@ -181,7 +181,22 @@ static void write_finding(FILE *out, const nhi_finding *finding)
             fputs(", ", out);
         write_evidence(out, &finding->evidence[e]);
     }
-    fputs("], \"path\": null, \"owasp\": ", out);
+    fputs("], \"path\": ", out);
+    if (finding->path_count == 0)
+        fputs("null", out);
+    for (size_t h = 0; h < finding->path_count; h++) {
+        const nhi_hop *hop = &finding->path[h];
+        fputs(h ? ", {" : "[{", out);
+        write_key(out, "from", hop->from, true);
+        write_key(out, "to", hop->to, false);
+        write_key(out, "kind", hop->kind, false);
+        fputs(", \"evidence\": [", out);
+        write_evidence(out, &hop->evidence);
+        fputs("]}", out);
+    }
+    if (finding->path_count)
+        fputc(']', out);
+    fputs(", \"owasp\": ", out);
     write_owasp(out, finding->rule->owasp);
     write_key(out, "remedy", finding->rule->remedy, false);
     fputc('}', out);

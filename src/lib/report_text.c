@@ -133,6 +133,16 @@ static void print_finding(writer *w, const nhi_finding *finding)
     if (w->options->verbosity >= 0)
         for (size_t e = 0; e < finding->evidence_count; e++)
             print_evidence(w, &finding->evidence[e]);
+    for (size_t h = 0; w->options->verbosity >= 0 && h < finding->path_count;
+         h++) {
+        const nhi_hop *hop = &finding->path[h];
+        char *line = nhi_asprintf("%zu. %s -> %s (%s)", h + 1, hop->from,
+                                  hop->to, hop->kind);
+        if (line)
+            print_wrapped(w, DETAIL_INDENT, NULL, line);
+        free(line);
+        print_evidence(w, &hop->evidence);
+    }
     print_wrapped(w, DETAIL_INDENT, "fix: ", finding->rule->remedy);
 }
 

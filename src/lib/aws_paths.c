@@ -1,0 +1,1123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Privilege escalation in AWS: which identity can become which (assume a
+ * role, pass a role to a service, create another user's keys or password,
+ * rewrite a trust policy), which can make itself admin (edit its own
+ * policies, group or policy versions), and, for every identity at once,
+ * the shortest chain to an admin: one breadth-first search backwards from
+ * the admin identities over the reversed edges.
+ *
+ * Grants on resource patterns ("*", "arn:aws:iam::*:role/ci-*") are not
+ * expanded into one edge per source and target: every distinct pattern
+ * becomes a hub node that the sources point to and that points to the
+ * targets it matches, so the graph stays linear in the number of grants.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "aws_condition.h"
+#include "aws_eval.h"
+#include "glob.h"
+#include "nhi/audit.h"
+#include "strmap.h"
+#include "util.h"
+
+/* Result of asking whether an identity may do one action. */
+typedef enum permission {
+    PERMISSION_NO,
+    PERMISSION_YES,
+    PERMISSION_POSSIBLE /* only under a condition nhi cannot decide */
+} permission;
+
+/* Where a permission comes from, for the evidence of a hop. */
+typedef struct grant_source {
+    const nhi_policy *policy;
+    const nhi_statement *statement;
+    const char *via_group;
+} grant_source;
+
+typedef struct edge {
+    size_t from;          /* node index: identities first, then hubs */
+    size_t to;
+    const char *kind;
+    grant_source source;  /* the statement that grants the step */
+    const nhi_statement *trust; /* the trust statement, for assume-role */
+    const char *detail;   /* interned in the graph */
+    bool possible;
+} edge;
+
+typedef struct hub {
+    const char *kind;
+    const char *pattern;  /* resource pattern of the grant */
+    const char *service;  /* pass-role: the service the role must trust */
+    const char *account;  /* assume-role: the callers' account */
+    const char *detail;
+} hub;
+
+typedef struct paths {
+    nhi_audit *audit;
+    nhi_graph *graph;
+    aws_eval *eval;
+    edge *edges;
+    size_t edge_count;
+    size_t edge_capacity;
+    hub *hubs;
+    size_t hub_count;
+    size_t hub_capacity;
+    nhi_strmap hub_index; /* key -> hub number + 1 */
+    bool *admin;          /* by identity: full admin */
+    int result;
+} paths;
+
+/* A service that runs code as a role passed to it, and the actions that
+ * start such code (from the AWS documentation of each service). */
+typedef struct pass_service {
+    const char *principal;
+    const char *actions[3]; /* all required */
+    const char *label;
+} pass_service;
+
+static const pass_service pass_services[] = {
+    {"ec2.amazonaws.com", {"ec2:RunInstances"}, "an EC2 instance"},
+    {"lambda.amazonaws.com",
+     {"lambda:CreateFunction", "lambda:InvokeFunction"},
+     "a new Lambda function, then invoke it"},
+    {"lambda.amazonaws.com",
+     {"lambda:CreateFunction", "lambda:CreateEventSourceMapping"},
+     "a new Lambda function triggered by an event source"},
+    {"cloudformation.amazonaws.com", {"cloudformation:CreateStack"},
+     "a CloudFormation stack"},
+    {"glue.amazonaws.com", {"glue:CreateDevEndpoint"},
+     "a Glue development endpoint"},
+    {"glue.amazonaws.com", {"glue:CreateJob", "glue:StartJobRun"},
+     "a Glue job"},
+    {"datapipeline.amazonaws.com",
+     {"datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition"},
+     "a Data Pipeline"},
+    {"sagemaker.amazonaws.com", {"sagemaker:CreateNotebookInstance"},
+     "a SageMaker notebook instance"},
+    {"sagemaker.amazonaws.com", {"sagemaker:CreateTrainingJob"},
+     "a SageMaker training job"},
+    {"sagemaker.amazonaws.com", {"sagemaker:CreateProcessingJob"},
+     "a SageMaker processing job"},
+    {"codebuild.amazonaws.com",
+     {"codebuild:CreateProject", "codebuild:StartBuild"},
+     "a CodeBuild project"},
+    {"ecs-tasks.amazonaws.com", {"ecs:RegisterTaskDefinition", "ecs:RunTask"},
+     "an ECS task"},
+};
+#define PASS_SERVICE_COUNT (sizeof(pass_services) / sizeof(pass_services[0]))
+
+/* Actions on code that already runs as a role: the resource must exist. */
+typedef struct existing_path {
+    const char *principal;
+    const char *action;
+    const char *needs;
+} existing_path;
+
+static const existing_path existing_paths[] = {
+    {"lambda.amazonaws.com", "lambda:UpdateFunctionCode",
+     "an existing Lambda function that runs as this role"},
+    {"glue.amazonaws.com", "glue:UpdateDevEndpoint",
+     "an existing Glue development endpoint that runs as this role"},
+    {"ec2.amazonaws.com", "ssm:SendCommand",
+     "a running EC2 instance with this role's instance profile"},
+    {"ec2.amazonaws.com", "ssm:StartSession",
+     "a running EC2 instance with this role's instance profile"},
+    {"ec2.amazonaws.com", "ec2-instance-connect:SendSSHPublicKey",
+     "a running EC2 instance with this role's instance profile"},
+    {"sagemaker.amazonaws.com", "sagemaker:CreatePresignedNotebookInstanceUrl",
+     "an existing SageMaker notebook instance that runs as this role"},
+    {"cloudformation.amazonaws.com", "cloudformation:UpdateStack",
+     "an existing CloudFormation stack that uses this role"},
+};
+#define EXISTING_PATH_COUNT (sizeof(existing_paths) / sizeof(existing_paths[0]))
+
+/* ---- one identity, one action, one resource ---- */
+
+static const nhi_policy_version *default_version(const nhi_policy *policy)
+{
+    const nhi_policy_version *version;
+
+    if (policy == NULL || policy->version_count == 0)
+        return NULL;
+    version = &policy->versions[policy->default_version];
+    return version->invalid ? NULL : version;
+}
+
+static bool action_matches(const nhi_statement *statement, const char *action)
+{
+    bool any = false;
+
+    for (size_t i = 0; i < statement->action_count && !any; i++)
+        any = nhi_glob_match(statement->actions[i], action, NHI_GLOB_FOLD_CASE);
+    return any != statement->not_action;
+}
+
+/* A resource pattern with `${...}` variables as `*` (2012-10-17 only). */
+static bool resource_matches(const nhi_statement *statement, bool version_2012,
+                             const char *resource)
+{
+    bool any = false;
+
+    if (resource == NULL)
+        return true; /* any resource will do */
+    for (size_t i = 0; i < statement->resource_count && !any; i++) {
+        const char *pattern = statement->resources[i];
+        if (version_2012 && strstr(pattern, "${")) {
+            char copy[1024];
+            size_t used = 0;
+            for (const char *c = pattern; *c && used + 1 < sizeof(copy); c++) {
+                const char *close;
+                if (c[0] == '$' && c[1] == '{' && (close = strchr(c, '}'))) {
+                    copy[used++] = '*';
+                    c = close;
+                } else {
+                    copy[used++] = *c;
+                }
+            }
+            copy[used] = '\0';
+            any = nhi_glob_match(copy, resource, NHI_GLOB_CASE_SENSITIVE);
+        } else {
+            any = nhi_glob_match(pattern, resource, NHI_GLOB_CASE_SENSITIVE);
+        }
+    }
+    return any != statement->not_resource;
+}
+
+static aws_condition_result condition_of(const nhi_statement *statement,
+                                         const nhi_identity *caller,
+                                         const char *service, nhi_time now)
+{
+    aws_context_key keys[2] = {{"aws:PrincipalArn", caller->id},
+                               {"iam:PassedToService", service}};
+    aws_context context = {keys, service ? 2 : 1, now};
+    aws_condition_result result = AWS_CONDITION_POSSIBLE;
+
+    if (statement->condition == NULL)
+        return AWS_CONDITION_TRUE;
+    if (aws_condition_eval(statement->condition, &context, &result, NULL) < 0)
+        return AWS_CONDITION_POSSIBLE;
+    return result;
+}
+
+/*
+ * Whether `caller` may do `action` on `resource` (NULL: on some resource),
+ * following the evaluation order: an explicit deny wins, the boundary must
+ * allow too, then some allow. `*source` gets the allowing statement.
+ */
+static permission may(const paths *p, const nhi_identity *caller,
+                      const char *action, const char *resource,
+                      const char *service, grant_source *source)
+{
+    permission result = PERMISSION_NO;
+    bool possible_deny = false;
+
+    for (size_t i = 0; i < caller->policy_count; i++) {
+        const nhi_attachment *attachment = &caller->policies[i];
+        const nhi_policy_version *version = default_version(attachment->policy);
+        for (size_t s = 0; version && s < version->statement_count; s++) {
+            const nhi_statement *statement = &version->statements[s];
+            aws_condition_result condition;
+            if (!action_matches(statement, action) ||
+                !resource_matches(statement, version->version_2012, resource))
+                continue;
+            condition = condition_of(statement, caller, service, p->audit->now);
+            if (condition == AWS_CONDITION_FALSE)
+                continue;
+            if (!statement->allow) {
+                /* Without a resource, only a deny of every resource
+                 * settles it; a narrower one leaves some allowed. */
+                bool all = false;
+                for (size_t r = 0; !statement->not_resource &&
+                                   r < statement->resource_count;
+                     r++)
+                    all = all || strcmp(statement->resources[r], "*") == 0;
+                if (condition == AWS_CONDITION_TRUE && (resource || all))
+                    return PERMISSION_NO;
+                possible_deny = true;
+                continue;
+            }
+            if (result == PERMISSION_YES)
+                continue;
+            result = condition == AWS_CONDITION_TRUE ? PERMISSION_YES
+                                                     : PERMISSION_POSSIBLE;
+            if (source) {
+                source->policy = attachment->policy;
+                source->statement = statement;
+                source->via_group = attachment->via_group;
+            }
+        }
+    }
+    if (result == PERMISSION_NO)
+        return result;
+    if (caller->boundary_arn) {
+        const nhi_policy_version *boundary = default_version(caller->boundary);
+        bool allowed = false;
+        for (size_t s = 0; boundary && s < boundary->statement_count; s++) {
+            const nhi_statement *statement = &boundary->statements[s];
+            if (statement->allow && action_matches(statement, action) &&
+                resource_matches(statement, boundary->version_2012, resource))
+                allowed = true;
+        }
+        if (caller->boundary && !allowed)
+            return PERMISSION_NO;
+        if (caller->boundary == NULL)
+            result = PERMISSION_POSSIBLE; /* a boundary not in the export */
+    }
+    return possible_deny ? PERMISSION_POSSIBLE : result;
+}
+
+/* ---- building the edges ---- */
+
+static int add_edge(paths *p, size_t from, size_t to, const char *kind,
+                    const grant_source *source, const nhi_statement *trust,
+                    const char *detail, bool possible)
+{
+    edge *item;
+
+    if (nhi_grow((void **)&p->edges, &p->edge_capacity, p->edge_count + 1,
+                 sizeof(*p->edges)) < 0)
+        return NHI_ENOMEM;
+    item = &p->edges[p->edge_count++];
+    memset(item, 0, sizeof(*item));
+    item->from = from;
+    item->to = to;
+    item->kind = kind;
+    if (source)
+        item->source = *source;
+    item->trust = trust;
+    item->detail = detail ? nhi_graph_intern(p->graph, detail) : NULL;
+    item->possible = possible;
+    return NHI_OK;
+}
+
+static bool trusts_principal(const nhi_statement *statement, const char *value)
+{
+    for (size_t i = 0; i < statement->principal_count; i++)
+        if (strcmp(statement->principals[i], value) == 0)
+            return true;
+    return false;
+}
+
+/* The Allow statement of a role's trust policy that admits `principal`
+ * (`Service:...`, or `AWS:...`), for `action`; NULL when none does. */
+static const nhi_statement *trust_admits(const nhi_identity *role,
+                                         const char *principal,
+                                         const char *action)
+{
+    const nhi_policy_version *version = default_version(role->trust);
+
+    for (size_t s = 0; version && s < version->statement_count; s++) {
+        const nhi_statement *statement = &version->statements[s];
+        if (statement->allow && !statement->not_principal &&
+            action_matches(statement, action) &&
+            (trusts_principal(statement, principal) ||
+             trusts_principal(statement, "*") ||
+             trusts_principal(statement, "AWS:*")))
+            return statement;
+    }
+    return NULL;
+}
+
+/* The account root forms a trust policy may use for an account. */
+static const nhi_statement *trust_admits_account(const nhi_identity *role,
+                                                 const char *account)
+{
+    char root[64], bare[64];
+    const nhi_policy_version *version = default_version(role->trust);
+
+    snprintf(bare, sizeof(bare), "AWS:%s", account);
+    for (size_t s = 0; version && s < version->statement_count; s++) {
+        const nhi_statement *statement = &version->statements[s];
+        if (!statement->allow || statement->not_principal ||
+            !action_matches(statement, "sts:AssumeRole"))
+            continue;
+        for (size_t i = 0; i < statement->principal_count; i++) {
+            const char *principal = statement->principals[i];
+            snprintf(root, sizeof(root), ":%s:root", account);
+            if (strcmp(principal, bare) == 0 || strcmp(principal, "*") == 0 ||
+                strcmp(principal, "AWS:*") == 0 ||
+                (strncmp(principal, "AWS:arn:", 8) == 0 &&
+                 strlen(principal) > strlen(root) &&
+                 strcmp(principal + strlen(principal) - strlen(root), root) ==
+                     0))
+                return statement;
+        }
+    }
+    return NULL;
+}
+
+/* A hub for one kind of grant on one resource pattern. */
+static size_t hub_for(paths *p, const char *kind, const char *pattern,
+                      const char *service, const char *account,
+                      const char *detail)
+{
+    char key[1024];
+    size_t number;
+    hub *item;
+    const char *interned;
+    int length = snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s", kind,
+                          pattern, service ? service : "",
+                          account ? account : "");
+
+    if (length < 0 || (size_t)length >= sizeof(key)) {
+        p->result = NHI_ELIMIT;
+        return SIZE_MAX;
+    }
+    number = (size_t)(uintptr_t)nhi_strmap_get(&p->hub_index, key,
+                                               (size_t)length);
+    if (number)
+        return p->graph->identity_count + number - 1;
+    interned = nhi_graph_intern(p->graph, key);
+    if (interned == NULL ||
+        nhi_grow((void **)&p->hubs, &p->hub_capacity, p->hub_count + 1,
+                 sizeof(*p->hubs)) < 0) {
+        p->result = NHI_ENOMEM;
+        return SIZE_MAX;
+    }
+    item = &p->hubs[p->hub_count++];
+    item->kind = kind;
+    item->pattern = nhi_graph_intern(p->graph, pattern);
+    item->service = service;
+    item->account = account;
+    item->detail = detail ? nhi_graph_intern(p->graph, detail) : NULL;
+    if (nhi_strmap_put(&p->hub_index, interned, (size_t)length,
+                       (void *)(uintptr_t)p->hub_count) < 0)
+        p->result = NHI_ENOMEM;
+    return p->graph->identity_count + p->hub_count - 1;
+}
+
+/* Whether any statement of the caller could deny `action`. */
+static bool has_deny_for(const nhi_identity *caller, const char *action)
+{
+    for (size_t i = 0; i < caller->policy_count; i++) {
+        const nhi_policy_version *version =
+            default_version(caller->policies[i].policy);
+        for (size_t s = 0; version && s < version->statement_count; s++)
+            if (!version->statements[s].allow &&
+                action_matches(&version->statements[s], action))
+                return true;
+    }
+    return caller->boundary_arn != NULL;
+}
+
+/*
+ * Add the caller's grants of `action` as edges: a literal resource names
+ * its target directly; a pattern goes through the hub of that pattern,
+ * unless a deny or boundary of the caller may cut some targets out, then
+ * each target is checked on its own.
+ */
+typedef bool (*target_filter)(const paths *p, const nhi_identity *caller,
+                              const nhi_identity *target, const void *data,
+                              const nhi_statement **trust);
+
+static int link_grants(paths *p, const nhi_identity *caller,
+                       const char *action, const char *kind,
+                       nhi_identity_kind target_kind, const char *service,
+                       const char *account, target_filter filter,
+                       const void *data, const char *detail)
+{
+    bool individual = has_deny_for(caller, action);
+
+    for (size_t i = 0; i < caller->policy_count && p->result >= 0; i++) {
+        const nhi_attachment *attachment = &caller->policies[i];
+        const nhi_policy_version *version = default_version(attachment->policy);
+        for (size_t s = 0; version && s < version->statement_count; s++) {
+            const nhi_statement *statement = &version->statements[s];
+            grant_source source = {attachment->policy, statement,
+                                   attachment->via_group};
+            aws_condition_result condition;
+            if (!statement->allow || !action_matches(statement, action))
+                continue;
+            condition = condition_of(statement, caller, service, p->audit->now);
+            if (condition == AWS_CONDITION_FALSE)
+                continue;
+            for (size_t r = 0; r < statement->resource_count; r++) {
+                const char *pattern = statement->resources[r];
+                bool literal = strpbrk(pattern, "*?$") == NULL &&
+                               !statement->not_resource;
+                if (literal) {
+                    nhi_identity *target =
+                        nhi_graph_find_identity(p->graph, pattern);
+                    const nhi_statement *trust = NULL;
+                    if (target == NULL || target->kind != target_kind ||
+                        target == caller ||
+                        !filter(p, caller, target, data, &trust))
+                        continue;
+                    if (individual &&
+                        may(p, caller, action, target->id, service, NULL) ==
+                            PERMISSION_NO)
+                        continue;
+                    p->result = add_edge(p, caller->index, target->index, kind,
+                                         &source, trust, detail,
+                                         condition != AWS_CONDITION_TRUE);
+                    continue;
+                }
+                if (individual || statement->not_resource) {
+                    for (size_t t = 0; t < p->graph->identity_count; t++) {
+                        nhi_identity *target = p->graph->identities[t];
+                        const nhi_statement *trust = NULL;
+                        permission allowed;
+                        if (target->kind != target_kind || target == caller ||
+                            !filter(p, caller, target, data, &trust))
+                            continue;
+                        allowed = may(p, caller, action, target->id, service,
+                                      NULL);
+                        if (allowed != PERMISSION_NO)
+                            p->result = add_edge(
+                                p, caller->index, target->index, kind, &source,
+                                trust, detail,
+                                allowed == PERMISSION_POSSIBLE ||
+                                    condition != AWS_CONDITION_TRUE);
+                    }
+                    break;
+                }
+                size_t node = hub_for(p, kind, pattern, service, account,
+                                      detail);
+                if (node == SIZE_MAX)
+                    return p->result;
+                p->result = add_edge(p, caller->index, node, kind, &source,
+                                     NULL, detail,
+                                     condition != AWS_CONDITION_TRUE);
+            }
+        }
+    }
+    return p->result;
+}
+
+static bool any_user(const paths *p, const nhi_identity *caller,
+                     const nhi_identity *target, const void *data,
+                     const nhi_statement **trust)
+{
+    (void)p;
+    (void)caller;
+    (void)data;
+    (void)trust;
+    return target->kind == NHI_KIND_AWS_USER;
+}
+
+static bool any_role(const paths *p, const nhi_identity *caller,
+                     const nhi_identity *target, const void *data,
+                     const nhi_statement **trust)
+{
+    (void)p;
+    (void)caller;
+    (void)data;
+    (void)trust;
+    return target->kind == NHI_KIND_AWS_ROLE;
+}
+
+static bool role_trusts_service(const paths *p, const nhi_identity *caller,
+                                const nhi_identity *target, const void *data,
+                                const nhi_statement **trust)
+{
+    char principal[128];
+
+    (void)p;
+    (void)caller;
+    snprintf(principal, sizeof(principal), "Service:%s", (const char *)data);
+    *trust = trust_admits(target, principal, "sts:AssumeRole");
+    return *trust != NULL;
+}
+
+static bool role_trusts_account(const paths *p, const nhi_identity *caller,
+                                const nhi_identity *target, const void *data,
+                                const nhi_statement **trust)
+{
+    (void)p;
+    (void)data;
+    *trust = trust_admits_account(target, caller->account);
+    return *trust != NULL;
+}
+
+/* Whether the caller may do every action of a pass-role service. */
+static permission may_start(const paths *p, const nhi_identity *caller,
+                            const pass_service *service)
+{
+    permission result = PERMISSION_YES;
+
+    for (size_t a = 0; a < 3 && service->actions[a]; a++) {
+        permission one = may(p, caller, service->actions[a], NULL, NULL, NULL);
+        if (one == PERMISSION_NO)
+            return one;
+        if (one == PERMISSION_POSSIBLE)
+            result = one;
+    }
+    return result;
+}
+
+static int link_caller(paths *p, nhi_identity *caller)
+{
+    char detail[256];
+
+    /* Another user's credentials. */
+    link_grants(p, caller, "iam:CreateAccessKey", "create-access-key",
+                NHI_KIND_AWS_USER, NULL, NULL, any_user, NULL,
+                "create an access key for the user");
+    link_grants(p, caller, "iam:CreateLoginProfile", "create-login-profile",
+                NHI_KIND_AWS_USER, NULL, NULL, any_user, NULL,
+                "set a console password for the user");
+    link_grants(p, caller, "iam:UpdateLoginProfile", "update-login-profile",
+                NHI_KIND_AWS_USER, NULL, NULL, any_user, NULL,
+                "change the user's console password");
+
+    /* A role's trust policy rewritten to admit the caller. */
+    link_grants(p, caller, "iam:UpdateAssumeRolePolicy",
+                "update-assume-role-policy", NHI_KIND_AWS_ROLE, NULL, NULL,
+                any_role, NULL,
+                "rewrite the role's trust policy to admit the caller, then "
+                "assume it");
+
+    /* Roles that trust the caller's account: the caller's own allow of
+     * sts:AssumeRole is needed. */
+    link_grants(p, caller, "sts:AssumeRole", "assume-role", NHI_KIND_AWS_ROLE,
+                NULL, caller->account, role_trusts_account, NULL,
+                "assume the role, which trusts the caller's account");
+
+    /* A role passed to a service that runs code the caller controls. */
+    for (size_t i = 0; i < PASS_SERVICE_COUNT && p->result >= 0; i++) {
+        const pass_service *service = &pass_services[i];
+        permission start = may_start(p, caller, service);
+        if (start == PERMISSION_NO)
+            continue;
+        snprintf(detail, sizeof(detail), "pass the role to %s (%s)",
+                 service->label, service->principal);
+        link_grants(p, caller, "iam:PassRole", "pass-role", NHI_KIND_AWS_ROLE,
+                    service->principal, NULL, role_trusts_service,
+                    service->principal, detail);
+    }
+
+    /* Code that already runs as a role: possible, if the resource exists. */
+    for (size_t i = 0; i < EXISTING_PATH_COUNT && p->result >= 0; i++) {
+        const existing_path *path = &existing_paths[i];
+        if (may(p, caller, path->action, NULL, NULL, NULL) == PERMISSION_NO)
+            continue;
+        snprintf(detail, sizeof(detail), "%s, which needs %s", path->action,
+                 path->needs);
+        for (size_t t = 0; t < p->graph->identity_count; t++) {
+            nhi_identity *target = p->graph->identities[t];
+            char principal[128];
+            const nhi_statement *trust;
+            grant_source source = {0};
+            if (target->kind != NHI_KIND_AWS_ROLE || target == caller)
+                continue;
+            snprintf(principal, sizeof(principal), "Service:%s",
+                     path->principal);
+            trust = trust_admits(target, principal, "sts:AssumeRole");
+            if (trust == NULL)
+                continue;
+            may(p, caller, path->action, NULL, NULL, &source);
+            p->result = add_edge(p, caller->index, target->index,
+                                 "existing-resource", &source, trust, detail,
+                                 true);
+        }
+    }
+    return p->result;
+}
+
+/* Whether an unconditional explicit deny of the caller matches. */
+static bool denied(const paths *p, const nhi_identity *caller,
+                   const char *action, const char *resource)
+{
+    for (size_t i = 0; i < caller->policy_count; i++) {
+        const nhi_policy_version *version =
+            default_version(caller->policies[i].policy);
+        for (size_t s = 0; version && s < version->statement_count; s++) {
+            const nhi_statement *statement = &version->statements[s];
+            if (!statement->allow && action_matches(statement, action) &&
+                resource_matches(statement, version->version_2012, resource) &&
+                condition_of(statement, caller, NULL, p->audit->now) ==
+                    AWS_CONDITION_TRUE)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Roles whose trust names a principal of the graph by ARN: the caller's
+ * own allow is not needed (same account), only the absence of a deny. */
+static int link_trust_by_arn(paths *p, nhi_identity *role)
+{
+    const nhi_policy_version *version = default_version(role->trust);
+
+    for (size_t s = 0; version && s < version->statement_count; s++) {
+        const nhi_statement *statement = &version->statements[s];
+        if (!statement->allow || statement->not_principal ||
+            !action_matches(statement, "sts:AssumeRole"))
+            continue;
+        for (size_t i = 0; i < statement->principal_count; i++) {
+            const char *principal = statement->principals[i];
+            nhi_identity *caller;
+            if (strncmp(principal, "AWS:arn:", 8) != 0)
+                continue;
+            caller = nhi_graph_find_identity(p->graph, principal + 4);
+            if (caller == NULL) {
+                /* An assumed-role session ARN names its role. */
+                const char *session = strstr(principal, ":assumed-role/");
+                for (size_t t = 0; session && !caller &&
+                                   t < p->graph->identity_count;
+                     t++) {
+                    nhi_identity *other = p->graph->identities[t];
+                    size_t length = strlen(other->name);
+                    const char *name = session + strlen(":assumed-role/");
+                    if (other->kind == NHI_KIND_AWS_ROLE &&
+                        strncmp(name, other->name, length) == 0 &&
+                        name[length] == '/' && strstr(principal, other->account))
+                        caller = other;
+                }
+            }
+            if (caller == NULL || caller == role)
+                continue;
+            grant_source source = {role->trust, statement, NULL};
+            if (denied(p, caller, "sts:AssumeRole", role->id))
+                continue;
+            if (statement->condition &&
+                condition_of(statement, caller, NULL, p->audit->now) ==
+                    AWS_CONDITION_FALSE)
+                continue;
+            p->result = add_edge(p, caller->index, role->index, "assume-role",
+                                 &source, statement,
+                                 "assume the role, whose trust policy names "
+                                 "the caller",
+                                 statement->condition != NULL);
+        }
+    }
+    return p->result;
+}
+
+/* Hub edges to the targets each pattern matches. */
+static int link_hubs(paths *p)
+{
+    for (size_t h = 0; h < p->hub_count && p->result >= 0; h++) {
+        const hub *item = &p->hubs[h];
+        bool roles = strcmp(item->kind, "create-access-key") != 0 &&
+                     strcmp(item->kind, "create-login-profile") != 0 &&
+                     strcmp(item->kind, "update-login-profile") != 0;
+        for (size_t t = 0; t < p->graph->identity_count && p->result >= 0;
+             t++) {
+            nhi_identity *target = p->graph->identities[t];
+            const nhi_statement *trust = NULL;
+            char principal[128];
+            if (target->kind != (roles ? NHI_KIND_AWS_ROLE : NHI_KIND_AWS_USER) ||
+                !nhi_glob_match(item->pattern, target->id,
+                                NHI_GLOB_CASE_SENSITIVE))
+                continue;
+            if (item->service) {
+                snprintf(principal, sizeof(principal), "Service:%s",
+                         item->service);
+                trust = trust_admits(target, principal, "sts:AssumeRole");
+                if (trust == NULL)
+                    continue;
+            } else if (item->account) {
+                trust = trust_admits_account(target, item->account);
+                if (trust == NULL)
+                    continue;
+            }
+            p->result = add_edge(p, p->graph->identity_count + h, t,
+                                 item->kind, NULL, trust, item->detail, false);
+        }
+    }
+    return p->result;
+}
+
+/* ---- self-escalation ---- */
+
+/* Whether a policy version holds an unconditional Allow "*" on "*". */
+static bool version_is_admin(const nhi_policy_version *version)
+{
+    for (size_t s = 0; version && s < version->statement_count; s++) {
+        const nhi_statement *statement = &version->statements[s];
+        if (!statement->allow || statement->not_action ||
+            statement->condition || statement->not_resource)
+            continue;
+        for (size_t a = 0; a < statement->action_count; a++)
+            if (strcmp(statement->actions[a], "*") == 0)
+                for (size_t r = 0; r < statement->resource_count; r++)
+                    if (strcmp(statement->resources[r], "*") == 0)
+                        return true;
+    }
+    return false;
+}
+
+static bool group_is_admin(const nhi_group *group)
+{
+    for (size_t i = 0; i < group->policy_count; i++)
+        if (version_is_admin(default_version(group->policies[i].policy)))
+            return true;
+    return false;
+}
+
+typedef struct self_check {
+    const char *action;
+    const char *resource;
+    const char *how;
+} self_check;
+
+/* Try one way to edit the caller's own permissions; adds the self hop. */
+static bool try_self(paths *p, nhi_identity *caller, const self_check *check,
+                     bool *found)
+{
+    grant_source source = {0};
+    permission allowed;
+
+    if (*found || check->resource == NULL)
+        return *found;
+    allowed = may(p, caller, check->action, check->resource, NULL, &source);
+    if (allowed == PERMISSION_NO)
+        return false;
+    p->result = add_edge(p, caller->index, caller->index, check->action,
+                         &source, NULL, check->how,
+                         allowed == PERMISSION_POSSIBLE);
+    *found = true;
+    return true;
+}
+
+/*
+ * An identity that can edit its own permissions can make itself admin:
+ * its own inline or attached policies, its groups' policies, a new default
+ * version of a policy attached to it, an older version made default again
+ * (every version counts here), or membership of an admin group.
+ */
+static int link_self(paths *p, nhi_identity *caller)
+{
+    bool user = caller->kind == NHI_KIND_AWS_USER, found = false;
+    char how[512];
+
+    self_check own[] = {
+        {user ? "iam:PutUserPolicy" : "iam:PutRolePolicy", caller->id,
+         "write an inline policy granting itself everything"},
+        {user ? "iam:AttachUserPolicy" : "iam:AttachRolePolicy", caller->id,
+         "attach AdministratorAccess to itself"},
+    };
+    for (size_t i = 0; i < 2; i++)
+        try_self(p, caller, &own[i], &found);
+
+    for (size_t g = 0; user && !found && g < caller->group_count; g++) {
+        const nhi_group *group =
+            nhi_graph_find_group(p->graph, caller->account, caller->groups[g]);
+        if (group == NULL)
+            continue;
+        snprintf(how, sizeof(how), "edit the policies of its group %s",
+                 group->name);
+        self_check checks[] = {{"iam:PutGroupPolicy", group->arn, how},
+                               {"iam:AttachGroupPolicy", group->arn, how}};
+        for (size_t i = 0; i < 2; i++)
+            try_self(p, caller, &checks[i], &found);
+    }
+
+    for (size_t g = 0; user && !found && g < p->graph->group_count; g++) {
+        const nhi_group *group = p->graph->groups[g];
+        if (!group_is_admin(group))
+            continue;
+        snprintf(how, sizeof(how), "add itself to the admin group %s",
+                 group->name);
+        self_check check = {"iam:AddUserToGroup", group->arn, how};
+        try_self(p, caller, &check, &found);
+    }
+
+    for (size_t i = 0; !found && i < caller->policy_count; i++) {
+        const nhi_policy *policy = caller->policies[i].policy;
+        if (policy->kind != NHI_POLICY_MANAGED || policy->aws_managed ||
+            policy->arn == NULL)
+            continue;
+        snprintf(how, sizeof(how), "create a new default version of its "
+                                   "policy %s",
+                 policy->name);
+        self_check version = {"iam:CreatePolicyVersion", policy->arn, how};
+        try_self(p, caller, &version, &found);
+        for (size_t v = 0; !found && v < policy->version_count; v++) {
+            if (v == policy->default_version ||
+                !version_is_admin(&policy->versions[v]))
+                continue;
+            snprintf(how, sizeof(how), "make version %s of its policy %s, "
+                                       "which allows everything, the default",
+                     policy->versions[v].version_id
+                         ? policy->versions[v].version_id
+                         : "?",
+                     policy->name);
+            self_check old = {"iam:SetDefaultPolicyVersion", policy->arn, how};
+            try_self(p, caller, &old, &found);
+        }
+    }
+    return p->result;
+}
+
+/* ---- reachability and findings ---- */
+
+#define UNREACHED SIZE_MAX
+
+typedef struct reach {
+    size_t *distance; /* by node; hops to an admin identity */
+    size_t *next;     /* by node: the edge taken toward admin */
+    size_t *self;     /* by identity: its self-escalation edge, or UNREACHED */
+} reach;
+
+/* Edges out of a hub cost nothing: the hop is source to target. */
+static size_t weight(const paths *p, const edge *item)
+{
+    return item->from >= p->graph->identity_count ? 0 : 1;
+}
+
+/*
+ * One 0-1 breadth-first search backwards from every admin identity gives
+ * each node its shortest distance to admin and the first edge of that
+ * path: O(nodes + edges) for the whole graph, not one search per pair.
+ */
+static int search(paths *p, reach *r, bool with_possible)
+{
+    size_t nodes = p->graph->identity_count + p->hub_count;
+    size_t *incoming_start = calloc(nodes + 2, sizeof(size_t));
+    size_t *incoming = calloc(p->edge_count + 1, sizeof(size_t));
+    size_t *deque = calloc(2 * (nodes + p->edge_count) + 2, sizeof(size_t));
+    size_t head = nodes + p->edge_count + 1, tail = head;
+    int result = NHI_OK;
+
+    r->distance = malloc((nodes + 1) * sizeof(size_t));
+    r->next = malloc((nodes + 1) * sizeof(size_t));
+    r->self = malloc((p->graph->identity_count + 1) * sizeof(size_t));
+    if (!incoming_start || !incoming || !deque || !r->distance || !r->next ||
+        !r->self) {
+        result = NHI_ENOMEM;
+        goto out;
+    }
+    for (size_t n = 0; n < nodes; n++)
+        r->distance[n] = r->next[n] = UNREACHED;
+    for (size_t i = 0; i < p->graph->identity_count; i++)
+        r->self[i] = UNREACHED;
+
+    /* Incoming edges of each node, counting sort by target. */
+    for (size_t e = 0; e < p->edge_count; e++) {
+        if (p->edges[e].possible && !with_possible)
+            continue;
+        if (p->edges[e].from == p->edges[e].to) {
+            r->self[p->edges[e].from] = e;
+            continue;
+        }
+        incoming_start[p->edges[e].to + 1]++;
+    }
+    for (size_t n = 0; n < nodes; n++)
+        incoming_start[n + 1] += incoming_start[n];
+    {
+        size_t *fill = calloc(nodes + 1, sizeof(size_t));
+        if (fill == NULL) {
+            result = NHI_ENOMEM;
+            goto out;
+        }
+        for (size_t e = 0; e < p->edge_count; e++) {
+            size_t to = p->edges[e].to;
+            if (p->edges[e].from != to &&
+                (with_possible || !p->edges[e].possible))
+                incoming[incoming_start[to] + fill[to]++] = e;
+        }
+        free(fill);
+    }
+
+    for (size_t i = 0; i < p->graph->identity_count; i++) {
+        if (!p->admin[i] && r->self[i] == UNREACHED)
+            continue;
+        r->distance[i] = 0;
+        deque[tail++] = i;
+    }
+    while (head < tail) {
+        size_t node = deque[head++];
+        for (size_t k = incoming_start[node]; k < incoming_start[node + 1];
+             k++) {
+            const edge *item = &p->edges[incoming[k]];
+            size_t cost = weight(p, item);
+            size_t candidate = r->distance[node] + cost;
+            if (candidate >= r->distance[item->from])
+                continue;
+            r->distance[item->from] = candidate;
+            r->next[item->from] = incoming[k];
+            if (cost == 0)
+                deque[--head] = item->from;
+            else
+                deque[tail++] = item->from;
+        }
+    }
+out:
+    free(incoming_start);
+    free(incoming);
+    free(deque);
+    return result;
+}
+
+static char *statement_label(const nhi_statement *statement)
+{
+    if (statement == NULL)
+        return NULL;
+    if (statement->sid && statement->sid[0])
+        return nhi_asprintf("%s (Statement[%u])", statement->sid,
+                            statement->index);
+    return nhi_asprintf("Statement[%u]", statement->index);
+}
+
+static int add_hop(nhi_finding *finding, const paths *p, const edge *first,
+                   const edge *last)
+{
+    const nhi_identity *from = p->graph->identities[first->from];
+    const nhi_identity *to = p->graph->identities[last->to];
+    const nhi_policy *policy = first->source.policy;
+    char *statement = statement_label(first->source.statement);
+    char *label = policy ? nhi_asprintf("%s%s%s", policy->name,
+                                        first->source.via_group
+                                            ? " through group "
+                                            : "",
+                                        first->source.via_group
+                                            ? first->source.via_group
+                                            : "")
+                         : NULL;
+    char *detail = nhi_asprintf("%s%s", first->detail ? first->detail : "",
+                                first->possible || last->possible
+                                    ? " (possible: under a condition or a "
+                                      "resource nhi cannot see)"
+                                    : "");
+    nhi_hop *hop = nhi_finding_add_hop(
+        finding, from->id, to->id, first->kind,
+        policy ? policy->location.source : from->location.source,
+        policy ? policy->location.line : from->location.line,
+        policy ? policy->location.column : from->location.column,
+        policy ? policy->location.json_path : from->location.json_path, label,
+        statement, detail);
+    int result = hop && nhi_finding_add_evidence(
+                            finding, hop->evidence.source, hop->evidence.line,
+                            hop->evidence.column, hop->evidence.location,
+                            label, statement, detail)
+                     ? NHI_OK
+                     : NHI_ENOMEM;
+
+    free(statement);
+    free(label);
+    free(detail);
+    return result;
+}
+
+static int report(paths *p, const reach *r, size_t start)
+{
+    const nhi_rule_info *rule = nhi_rule_find("move.escalation-path");
+    nhi_identity *identity = p->graph->identities[start];
+    const nhi_decl_set *decls = &p->audit->workspace->decls;
+    nhi_severity severity = nhi_config_severity(
+        &p->audit->workspace->config, rule->id, rule->severity);
+    size_t node = start, hops = 0, guard = 0;
+    bool possible = false;
+    nhi_finding *finding;
+    nhi_buf route = {0};
+    const nhi_identity *end;
+    int result = NHI_OK;
+
+    /* Walk once to learn the end and whether a hop is only possible. */
+    nhi_buf_puts(&route, identity->name);
+    while (r->next[node] != UNREACHED && guard++ <= p->edge_count) {
+        const edge *item = &p->edges[r->next[node]];
+        possible = possible || item->possible;
+        node = item->to;
+        if (node < p->graph->identity_count) {
+            nhi_buf_printf(&route, " -> %s", p->graph->identities[node]->name);
+            hops++;
+        }
+    }
+    end = p->graph->identities[node];
+    if (!p->admin[node]) {
+        possible = possible || p->edges[r->self[node]].possible;
+        nhi_buf_printf(&route, " -> admin (%s)", p->edges[r->self[node]].kind);
+        hops++;
+    }
+    if (possible)
+        severity = nhi_severity_lower(severity);
+    finding = nhi_findings_add(
+        &p->audit->findings, rule, severity, identity,
+        identity->declaration >= 0 ? &decls->items[identity->declaration]
+                                   : NULL,
+        end->id, "%s reach administrator access in %zu step%s: %s",
+        possible ? "can possibly" : "can", hops, hops == 1 ? "" : "s",
+        route.data ? route.data : "");
+    nhi_buf_free(&route);
+    if (finding == NULL)
+        return NHI_ENOMEM;
+
+    node = start;
+    guard = 0;
+    while (result >= 0 && r->next[node] != UNREACHED &&
+           guard++ <= p->edge_count) {
+        const edge *first = &p->edges[r->next[node]];
+        const edge *last = first;
+        if (first->to >= p->graph->identity_count) /* through a hub */
+            last = &p->edges[r->next[first->to]];
+        result = add_hop(finding, p, first, last);
+        node = last->to;
+    }
+    if (result >= 0 && !p->admin[node])
+        result = add_hop(finding, p, &p->edges[r->self[node]],
+                         &p->edges[r->self[node]]);
+    return result;
+}
+
+int nhi_rules_escalation(nhi_audit *audit)
+{
+    paths p = {0};
+    reach r = {0}, definite = {0};
+    nhi_graph *graph = audit->graph;
+    int result;
+
+    p.audit = audit;
+    p.graph = graph;
+    p.admin = calloc(graph->identity_count + 1, sizeof(bool));
+    result = p.admin ? aws_eval_new(graph, &p.eval) : NHI_ENOMEM;
+
+    for (size_t i = 0; result >= 0 && i < graph->identity_count; i++) {
+        aws_grant grant;
+        result = aws_grant_build(p.eval, graph->identities[i], &grant);
+        if (result >= 0)
+            result = aws_grant_is_admin(p.eval, &grant);
+        if (result >= 0)
+            p.admin[i] = result == 1;
+        aws_grant_free(&grant);
+    }
+    for (size_t i = 0; result >= 0 && i < graph->identity_count; i++) {
+        nhi_identity *identity = graph->identities[i];
+        if (identity->provider != NHI_PROVIDER_AWS)
+            continue;
+        /* Edges into an admin matter; edges out of one do not. */
+        if (identity->kind == NHI_KIND_AWS_ROLE)
+            link_trust_by_arn(&p, identity);
+        if (!p.admin[i]) {
+            link_self(&p, identity);
+            link_caller(&p, identity);
+        }
+        result = p.result;
+    }
+    if (result >= 0)
+        result = link_hubs(&p);
+    /* Paths of definite steps first; possible steps only where no
+     * definite path exists. */
+    if (result >= 0)
+        result = search(&p, &definite, false);
+    if (result >= 0)
+        result = search(&p, &r, true);
+
+    for (size_t i = 0; result >= 0 && i < graph->identity_count; i++) {
+        const nhi_identity *identity = graph->identities[i];
+        if (p.admin[i] || r.distance[i] == UNREACHED ||
+            identity->class_ == NHI_CLASS_PROVIDER_MANAGED)
+            continue;
+        result = report(&p, definite.distance[i] != UNREACHED ? &definite : &r,
+                        i);
+    }
+
+    free(r.distance);
+    free(r.next);
+    free(r.self);
+    free(definite.distance);
+    free(definite.next);
+    free(definite.self);
+    free(p.edges);
+    free(p.hubs);
+    free(p.admin);
+    nhi_strmap_free(&p.hub_index);
+    aws_eval_free(p.eval);
+    return result < 0 ? result : NHI_OK;
+}
