@@ -166,6 +166,8 @@ int nhi_audit_run(nhi_audit *audit, nhi_workspace *workspace, nhi_time now,
     if (result >= 0)
         result = nhi_rules_cred(audit);
     if (result >= 0)
+        result = nhi_rules_trust(audit);
+    if (result >= 0)
         result = nhi_rules_escalation(audit);
     if (result >= 0)
         nhi_findings_sort(&audit->findings);

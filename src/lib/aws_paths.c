@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "arena.h"
 #include "aws_condition.h"
 #include "aws_eval.h"
 #include "glob.h"
@@ -187,6 +188,26 @@ static bool resource_matches(const nhi_statement *statement, bool version_2012,
     return any != statement->not_resource;
 }
 
+/*
+ * Decided conditions, by statement, service and (when the condition reads
+ * aws:PrincipalArn) caller: a managed policy's condition is evaluated once,
+ * not once per identity that attaches it.
+ */
+static nhi_strmap condition_cache;
+
+/* Whether `text` holds `word`, ASCII case-insensitively. */
+static bool contains_nocase(const char *text, const char *word)
+{
+    size_t length = strlen(word);
+
+    for (; *text; text++)
+        if (strncasecmp(text, word, length) == 0)
+            return true;
+    return false;
+}
+
+static nhi_arena *condition_arena;
+
 static aws_condition_result condition_of(const nhi_statement *statement,
                                          const nhi_identity *caller,
                                          const char *service, nhi_time now)
@@ -195,11 +216,27 @@ static aws_condition_result condition_of(const nhi_statement *statement,
                                {"iam:PassedToService", service}};
     aws_context context = {keys, service ? 2 : 1, now};
     aws_condition_result result = AWS_CONDITION_POSSIBLE;
+    const void *key[3];
+    char *stored;
 
     if (statement->condition == NULL)
         return AWS_CONDITION_TRUE;
+    key[0] = statement;
+    key[1] = service;
+    key[2] = contains_nocase(statement->condition, "aws:PrincipalArn")
+                 ? caller
+                                                                    : NULL;
+    stored = nhi_strmap_get(&condition_cache, (const char *)key, sizeof(key));
+    if (stored)
+        return (aws_condition_result)(*stored - '0');
     if (aws_condition_eval(statement->condition, &context, &result, NULL) < 0)
         return AWS_CONDITION_POSSIBLE;
+    if (condition_arena &&
+        (stored = nhi_arena_alloc(condition_arena, sizeof(key) + 1)) != NULL) {
+        memcpy(stored + 1, key, sizeof(key));
+        stored[0] = (char)('0' + result);
+        nhi_strmap_put(&condition_cache, stored + 1, sizeof(key), stored);
+    }
     return result;
 }
 
@@ -390,18 +427,81 @@ static size_t hub_for(paths *p, const char *kind, const char *pattern,
     return p->graph->identity_count + p->hub_count - 1;
 }
 
-/* Whether any statement of the caller could deny `action`. */
-static bool has_deny_for(const nhi_identity *caller, const char *action)
+static bool names_every_resource(const nhi_statement *statement)
 {
+    for (size_t r = 0; !statement->not_resource && r < statement->resource_count;
+         r++)
+        if (strcmp(statement->resources[r], "*") == 0)
+            return true;
+    return false;
+}
+
+/* How the caller's denies and boundary bear on one action. */
+typedef enum limit {
+    LIMIT_NONE,    /* nothing limits the action */
+    LIMIT_ALL,     /* the action is denied, or not in the boundary, anywhere */
+    LIMIT_SOME,    /* some resources may be cut out: check each target */
+    LIMIT_UNKNOWN  /* a boundary not in the export */
+} limit;
+
+/*
+ * `targets` is the ARN pattern of every possible target (all roles, all
+ * users): a deny whose resources cannot name one does not matter here.
+ */
+static limit limit_for(const paths *p, const nhi_identity *caller,
+                       const char *action, const char *targets)
+{
+    limit result = LIMIT_NONE;
+
     for (size_t i = 0; i < caller->policy_count; i++) {
         const nhi_policy_version *version =
             default_version(caller->policies[i].policy);
-        for (size_t s = 0; version && s < version->statement_count; s++)
-            if (!version->statements[s].allow &&
-                action_matches(&version->statements[s], action))
-                return true;
+        for (size_t s = 0; version && s < version->statement_count; s++) {
+            const nhi_statement *statement = &version->statements[s];
+            if (statement->allow || !action_matches(statement, action))
+                continue;
+            if (names_every_resource(statement)) {
+                /* A deny of every resource treats all targets alike. */
+                aws_condition_result condition =
+                    condition_of(statement, caller, NULL, p->audit->now);
+                if (condition == AWS_CONDITION_TRUE)
+                    return LIMIT_ALL;
+                if (condition == AWS_CONDITION_POSSIBLE && result == LIMIT_NONE)
+                    result = LIMIT_UNKNOWN;
+                continue;
+            }
+            for (size_t r = 0; r < statement->resource_count; r++)
+                if (statement->not_resource ||
+                    nhi_glob_intersects(statement->resources[r], targets,
+                                        NHI_GLOB_CASE_SENSITIVE) != 0)
+                    result = LIMIT_SOME;
+        }
     }
-    return caller->boundary_arn != NULL;
+    if (caller->boundary_arn && caller->boundary == NULL)
+        return result == LIMIT_SOME ? result : LIMIT_UNKNOWN;
+    if (caller->boundary) {
+        const nhi_policy_version *boundary = default_version(caller->boundary);
+        bool any = false, everywhere = false;
+        for (size_t s = 0; boundary && s < boundary->statement_count; s++) {
+            const nhi_statement *statement = &boundary->statements[s];
+            if (!statement->allow || !action_matches(statement, action))
+                continue;
+            any = true;
+            for (size_t r = 0; !statement->not_resource &&
+                               statement->condition == NULL &&
+                               r < statement->resource_count;
+                 r++)
+                everywhere = everywhere ||
+                             nhi_glob_covered(targets, &statement->resources[r],
+                                              1, NHI_GLOB_CASE_SENSITIVE,
+                                              NULL) == 1;
+        }
+        if (!any)
+            return LIMIT_ALL;
+        if (!everywhere)
+            result = LIMIT_SOME;
+    }
+    return result;
 }
 
 /*
@@ -420,8 +520,14 @@ static int link_grants(paths *p, const nhi_identity *caller,
                        const char *account, target_filter filter,
                        const void *data, const char *detail)
 {
-    bool individual = has_deny_for(caller, action);
+    limit limited = limit_for(p, caller, action,
+                              target_kind == NHI_KIND_AWS_ROLE
+                                  ? "arn:*:iam::*:role/*"
+                                  : "arn:*:iam::*:user/*");
+    bool individual = limited == LIMIT_SOME;
 
+    if (limited == LIMIT_ALL)
+        return p->result;
     for (size_t i = 0; i < caller->policy_count && p->result >= 0; i++) {
         const nhi_attachment *attachment = &caller->policies[i];
         const nhi_policy_version *version = default_version(attachment->policy);
@@ -481,7 +587,8 @@ static int link_grants(paths *p, const nhi_identity *caller,
                     return p->result;
                 p->result = add_edge(p, caller->index, node, kind, &source,
                                      NULL, detail,
-                                     condition != AWS_CONDITION_TRUE);
+                                     condition != AWS_CONDITION_TRUE ||
+                                         limited == LIMIT_UNKNOWN);
             }
         }
     }
@@ -578,7 +685,10 @@ static int link_caller(paths *p, nhi_identity *caller)
                 "assume the role, which trusts the caller's account");
 
     /* A role passed to a service that runs code the caller controls. */
-    for (size_t i = 0; i < PASS_SERVICE_COUNT && p->result >= 0; i++) {
+    for (size_t i = 0; i < PASS_SERVICE_COUNT && p->result >= 0 &&
+                       may(p, caller, "iam:PassRole", NULL, NULL, NULL) !=
+                           PERMISSION_NO;
+         i++) {
         const pass_service *service = &pass_services[i];
         permission start = may_start(p, caller, service);
         if (start == PERMISSION_NO)
@@ -590,30 +700,22 @@ static int link_caller(paths *p, nhi_identity *caller)
                     service->principal, detail);
     }
 
-    /* Code that already runs as a role: possible, if the resource exists. */
+    /* Code that already runs as a role: possible, if the resource exists.
+     * NOTE: the export does not list functions, instances or endpoints,
+     * so every role that trusts the service is a possible target. */
     for (size_t i = 0; i < EXISTING_PATH_COUNT && p->result >= 0; i++) {
         const existing_path *path = &existing_paths[i];
-        if (may(p, caller, path->action, NULL, NULL, NULL) == PERMISSION_NO)
+        grant_source source = {0};
+        size_t node;
+        if (may(p, caller, path->action, NULL, NULL, &source) == PERMISSION_NO)
             continue;
         snprintf(detail, sizeof(detail), "%s, which needs %s", path->action,
                  path->needs);
-        for (size_t t = 0; t < p->graph->identity_count; t++) {
-            nhi_identity *target = p->graph->identities[t];
-            char principal[128];
-            const nhi_statement *trust;
-            grant_source source = {0};
-            if (target->kind != NHI_KIND_AWS_ROLE || target == caller)
-                continue;
-            snprintf(principal, sizeof(principal), "Service:%s",
-                     path->principal);
-            trust = trust_admits(target, principal, "sts:AssumeRole");
-            if (trust == NULL)
-                continue;
-            may(p, caller, path->action, NULL, NULL, &source);
-            p->result = add_edge(p, caller->index, target->index,
-                                 "existing-resource", &source, trust, detail,
-                                 true);
-        }
+        node = hub_for(p, "existing-resource", "*", path->principal, NULL,
+                       detail);
+        if (node != SIZE_MAX)
+            p->result = add_edge(p, caller->index, node, "existing-resource",
+                                 &source, NULL, detail, true);
     }
     return p->result;
 }
@@ -1065,6 +1167,7 @@ int nhi_rules_escalation(nhi_audit *audit)
 
     p.audit = audit;
     p.graph = graph;
+    condition_arena = nhi_arena_new();
     p.admin = calloc(graph->identity_count + 1, sizeof(bool));
     result = p.admin ? aws_eval_new(graph, &p.eval) : NHI_ENOMEM;
 
@@ -1118,6 +1221,9 @@ int nhi_rules_escalation(nhi_audit *audit)
     free(p.hubs);
     free(p.admin);
     nhi_strmap_free(&p.hub_index);
+    nhi_strmap_free(&condition_cache);
+    nhi_arena_free(condition_arena);
+    condition_arena = NULL;
     aws_eval_free(p.eval);
     return result < 0 ? result : NHI_OK;
 }

@@ -116,11 +116,21 @@ static const nhi_rule_info rules[] = {
      "Remove the trust or permission that crosses environments.", 0},
     {"move.external-trust", NHI_SEVERITY_HIGH, "NHI3",
      "trust to another account or * without conditions",
-     "Add an ExternalId or source conditions to the trust policy.", 0},
+     "Edit the role's trust policy (aws iam update-assume-role-policy): "
+     "require sts:ExternalId for a third party, limit your own accounts "
+     "with aws:PrincipalOrgID or aws:PrincipalArn, and name the exact role "
+     "instead of \"*\" or an account root. The trust policy is yours to "
+     "change: AWS admits every principal it names.",
+     1},
     {"move.oidc-subject-unrestricted", NHI_SEVERITY_HIGH, "NHI6",
      "an OIDC trust admits other repositories or branches",
-     "Pin the sub condition to one repository and branch or environment.",
-     0},
+     "Add a StringEquals condition on the provider's sub claim to the "
+     "role's trust policy (aws iam update-assume-role-policy) that names "
+     "one repository and branch or environment (GitHub: "
+     "repo:OWNER/REPO:environment:NAME), one GitLab project and ref, or one "
+     "Kubernetes namespace and service account. The trust policy is yours "
+     "to change: AWS checks only the conditions you write.",
+     1},
     {"human.console-access", NHI_SEVERITY_MEDIUM, "NHI10",
      "a service identity with a console password",
      "Delete the login profile (aws iam delete-login-profile): people sign "
