@@ -53,7 +53,8 @@ typedef struct hub {
     const char *kind;
     const char *pattern;  /* resource pattern of the grant */
     const char *service;  /* pass-role: the service the role must trust */
-    const char *account;  /* assume-role: the callers' account */
+    const char *account;  /* the callers' account */
+    const char *scope;    /* "arn:PARTITION:iam::ACCOUNT:" of the callers */
     const char *detail;
 } hub;
 
@@ -69,6 +70,8 @@ typedef struct paths {
     size_t hub_capacity;
     nhi_strmap hub_index; /* key -> hub number + 1 */
     bool *admin;          /* by identity: full admin */
+    const nhi_group **admin_groups; /* groups that grant everything */
+    size_t admin_group_count;
     int result;
 } paths;
 
@@ -390,7 +393,7 @@ static const nhi_statement *trust_admits_account(const nhi_identity *role,
 /* A hub for one kind of grant on one resource pattern. */
 static size_t hub_for(paths *p, const char *kind, const char *pattern,
                       const char *service, const char *account,
-                      const char *detail)
+                      const char *scope, const char *detail)
 {
     char key[1024];
     size_t number;
@@ -420,6 +423,7 @@ static size_t hub_for(paths *p, const char *kind, const char *pattern,
     item->pattern = nhi_graph_intern(p->graph, pattern);
     item->service = service;
     item->account = account;
+    item->scope = scope ? nhi_graph_intern(p->graph, scope) : NULL;
     item->detail = detail ? nhi_graph_intern(p->graph, detail) : NULL;
     if (nhi_strmap_put(&p->hub_index, interned, (size_t)length,
                        (void *)(uintptr_t)p->hub_count) < 0)
@@ -504,6 +508,23 @@ static limit limit_for(const paths *p, const nhi_identity *caller,
     return result;
 }
 
+/* "arn:PARTITION:iam::ACCOUNT:" of an identity, into `buffer`. */
+static const char *scope_of(const nhi_identity *identity, char buffer[128])
+{
+    const char *colon = identity->id;
+
+    for (int field = 0; field < 5 && colon; field++) {
+        colon = strchr(colon, ':');
+        if (colon)
+            colon++;
+    }
+    if (colon == NULL || (size_t)(colon - identity->id) >= 128)
+        return NULL;
+    memcpy(buffer, identity->id, (size_t)(colon - identity->id));
+    buffer[colon - identity->id] = '\0';
+    return buffer;
+}
+
 /*
  * Add the caller's grants of `action` as edges: a literal resource names
  * its target directly; a pattern goes through the hub of that pattern,
@@ -520,6 +541,7 @@ static int link_grants(paths *p, const nhi_identity *caller,
                        const char *account, target_filter filter,
                        const void *data, const char *detail)
 {
+    char scope[128];
     limit limited = limit_for(p, caller, action,
                               target_kind == NHI_KIND_AWS_ROLE
                                   ? "arn:*:iam::*:role/*"
@@ -551,6 +573,8 @@ static int link_grants(paths *p, const nhi_identity *caller,
                     const nhi_statement *trust = NULL;
                     if (target == NULL || target->kind != target_kind ||
                         target == caller ||
+                        (!account && strcmp(target->account,
+                                            caller->account) != 0) ||
                         !filter(p, caller, target, data, &trust))
                         continue;
                     if (individual &&
@@ -568,6 +592,8 @@ static int link_grants(paths *p, const nhi_identity *caller,
                         const nhi_statement *trust = NULL;
                         permission allowed;
                         if (target->kind != target_kind || target == caller ||
+                            (!account && strcmp(target->account,
+                                                caller->account) != 0) ||
                             !filter(p, caller, target, data, &trust))
                             continue;
                         allowed = may(p, caller, action, target->id, service,
@@ -581,7 +607,11 @@ static int link_grants(paths *p, const nhi_identity *caller,
                     }
                     break;
                 }
-                size_t node = hub_for(p, kind, pattern, service, account,
+                /* IAM acts only on principals of the caller's own
+                 * account; roles of other accounts are reached by trust. */
+                size_t node = hub_for(p, kind, pattern, service,
+                                      account ? account : caller->account,
+                                      account ? NULL : scope_of(caller, scope),
                                       detail);
                 if (node == SIZE_MAX)
                     return p->result;
@@ -658,7 +688,7 @@ static permission may_start(const paths *p, const nhi_identity *caller,
 
 static int link_caller(paths *p, nhi_identity *caller)
 {
-    char detail[256];
+    char detail[256], scope[128];
 
     /* Another user's credentials. */
     link_grants(p, caller, "iam:CreateAccessKey", "create-access-key",
@@ -711,8 +741,8 @@ static int link_caller(paths *p, nhi_identity *caller)
             continue;
         snprintf(detail, sizeof(detail), "%s, which needs %s", path->action,
                  path->needs);
-        node = hub_for(p, "existing-resource", "*", path->principal, NULL,
-                       detail);
+        node = hub_for(p, "existing-resource", "*", path->principal,
+                       caller->account, scope_of(caller, scope), detail);
         if (node != SIZE_MAX)
             p->result = add_edge(p, caller->index, node, "existing-resource",
                                  &source, NULL, detail, true);
@@ -790,31 +820,87 @@ static int link_trust_by_arn(paths *p, nhi_identity *role)
     return p->result;
 }
 
-/* Hub edges to the targets each pattern matches. */
+static const nhi_graph *sorting_graph;
+
+static int compare_ids(const void *left, const void *right)
+{
+    const nhi_identity *a = sorting_graph->identities[*(const size_t *)left];
+    const nhi_identity *b = sorting_graph->identities[*(const size_t *)right];
+
+    return strcmp(a->id, b->id);
+}
+
+/* First position in `order` whose id is not below `prefix`. */
+static size_t lower_bound(const paths *p, const size_t *order, size_t count,
+                          const char *prefix, size_t length)
+{
+    size_t low = 0, high = count;
+
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if (strncmp(p->graph->identities[order[middle]]->id, prefix, length) <
+            0)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low;
+}
+
+/*
+ * Hub edges to the targets each pattern matches. Identities are sorted by
+ * id, so a pattern is matched only against the ids that start with its
+ * literal prefix (all of them only for a pattern such as "*").
+ */
 static int link_hubs(paths *p)
 {
+    size_t count = p->graph->identity_count;
+    size_t *order = malloc((count + 1) * sizeof(*order));
+
+    if (order == NULL)
+        return NHI_ENOMEM;
+    for (size_t i = 0; i < count; i++)
+        order[i] = i;
+    sorting_graph = p->graph;
+    qsort(order, count, sizeof(*order), compare_ids);
+
     for (size_t h = 0; h < p->hub_count && p->result >= 0; h++) {
         const hub *item = &p->hubs[h];
         bool roles = strcmp(item->kind, "create-access-key") != 0 &&
                      strcmp(item->kind, "create-login-profile") != 0 &&
                      strcmp(item->kind, "update-login-profile") != 0;
-        for (size_t t = 0; t < p->graph->identity_count && p->result >= 0;
-             t++) {
+        const char *start = item->pattern;
+        size_t prefix = strcspn(item->pattern, "*?");
+        /* Targets of IAM actions are in the callers' account: its ARN
+         * prefix narrows a pattern such as "*". */
+        if (item->scope && strlen(item->scope) > prefix) {
+            if (strncmp(item->scope, item->pattern, prefix) != 0)
+                continue; /* the pattern names another account */
+            start = item->scope;
+            prefix = strlen(item->scope);
+        }
+        for (size_t k = lower_bound(p, order, count, start, prefix);
+             k < count && p->result >= 0; k++) {
+            size_t t = order[k];
             nhi_identity *target = p->graph->identities[t];
             const nhi_statement *trust = NULL;
             char principal[128];
+            if (strncmp(target->id, start, prefix) != 0)
+                break; /* past the ids with the prefix */
             if (target->kind != (roles ? NHI_KIND_AWS_ROLE : NHI_KIND_AWS_USER) ||
                 !nhi_glob_match(item->pattern, target->id,
                                 NHI_GLOB_CASE_SENSITIVE))
                 continue;
-            if (item->service) {
+            if (strcmp(item->kind, "assume-role") == 0) {
+                trust = trust_admits_account(target, item->account);
+                if (trust == NULL)
+                    continue;
+            } else if (strcmp(target->account, item->account) != 0) {
+                continue; /* IAM acts only in the caller's account */
+            } else if (item->service) {
                 snprintf(principal, sizeof(principal), "Service:%s",
                          item->service);
                 trust = trust_admits(target, principal, "sts:AssumeRole");
-                if (trust == NULL)
-                    continue;
-            } else if (item->account) {
-                trust = trust_admits_account(target, item->account);
                 if (trust == NULL)
                     continue;
             }
@@ -822,6 +908,7 @@ static int link_hubs(paths *p)
                                  item->kind, NULL, trust, item->detail, false);
         }
     }
+    free(order);
     return p->result;
 }
 
@@ -910,10 +997,8 @@ static int link_self(paths *p, nhi_identity *caller)
             try_self(p, caller, &checks[i], &found);
     }
 
-    for (size_t g = 0; user && !found && g < p->graph->group_count; g++) {
-        const nhi_group *group = p->graph->groups[g];
-        if (!group_is_admin(group))
-            continue;
+    for (size_t g = 0; user && !found && g < p->admin_group_count; g++) {
+        const nhi_group *group = p->admin_groups[g];
         snprintf(how, sizeof(how), "add itself to the admin group %s",
                  group->name);
         self_check check = {"iam:AddUserToGroup", group->arn, how};
@@ -968,7 +1053,7 @@ static size_t weight(const paths *p, const edge *item)
  * each node its shortest distance to admin and the first edge of that
  * path: O(nodes + edges) for the whole graph, not one search per pair.
  */
-static int search(paths *p, reach *r, bool with_possible)
+static int search(paths *p, reach *r, bool with_possible, const bool *seeds)
 {
     size_t nodes = p->graph->identity_count + p->hub_count;
     size_t *incoming_start = calloc(nodes + 2, sizeof(size_t));
@@ -1017,8 +1102,9 @@ static int search(paths *p, reach *r, bool with_possible)
         free(fill);
     }
 
+    /* Seeds: the given identities, else the admins and self-escalators. */
     for (size_t i = 0; i < p->graph->identity_count; i++) {
-        if (!p->admin[i] && r->self[i] == UNREACHED)
+        if (seeds ? !seeds[i] : !p->admin[i] && r->self[i] == UNREACHED)
             continue;
         r->distance[i] = 0;
         deque[tail++] = i;
@@ -1097,9 +1183,13 @@ static int add_hop(nhi_finding *finding, const paths *p, const edge *first,
     return result;
 }
 
-static int report(paths *p, const reach *r, size_t start)
+/*
+ * Report the path of `start` under `rule`. Escalation paths end at an
+ * admin or with a self hop; other searches end at a seed (`to_seed`).
+ */
+static int report(paths *p, const reach *r, size_t start,
+                  const nhi_rule_info *rule, bool to_seed)
 {
-    const nhi_rule_info *rule = nhi_rule_find("move.escalation-path");
     nhi_identity *identity = p->graph->identities[start];
     const nhi_decl_set *decls = &p->audit->workspace->decls;
     nhi_severity severity = nhi_config_severity(
@@ -1123,20 +1213,31 @@ static int report(paths *p, const reach *r, size_t start)
         }
     }
     end = p->graph->identities[node];
-    if (!p->admin[node]) {
+    if (!to_seed && !p->admin[node]) {
         possible = possible || p->edges[r->self[node]].possible;
         nhi_buf_printf(&route, " -> admin (%s)", p->edges[r->self[node]].kind);
         hops++;
     }
     if (possible)
         severity = nhi_severity_lower(severity);
-    finding = nhi_findings_add(
-        &p->audit->findings, rule, severity, identity,
-        identity->declaration >= 0 ? &decls->items[identity->declaration]
-                                   : NULL,
-        end->id, "%s reach administrator access in %zu step%s: %s",
-        possible ? "can possibly" : "can", hops, hops == 1 ? "" : "s",
-        route.data ? route.data : "");
+    if (to_seed)
+        finding = nhi_findings_add(
+            &p->audit->findings, rule, severity, identity,
+            identity->declaration >= 0 ? &decls->items[identity->declaration]
+                                       : NULL,
+            end->id,
+            "%s identity %s reach the %s identity %s in %zu step%s: %s",
+            identity->environment, possible ? "can possibly" : "can",
+            end->environment, end->name, hops, hops == 1 ? "" : "s",
+            route.data ? route.data : "");
+    else
+        finding = nhi_findings_add(
+            &p->audit->findings, rule, severity, identity,
+            identity->declaration >= 0 ? &decls->items[identity->declaration]
+                                       : NULL,
+            end->id, "%s reach administrator access in %zu step%s: %s",
+            possible ? "can possibly" : "can", hops, hops == 1 ? "" : "s",
+            route.data ? route.data : "");
     nhi_buf_free(&route);
     if (finding == NULL)
         return NHI_ENOMEM;
@@ -1152,9 +1253,60 @@ static int report(paths *p, const reach *r, size_t start)
         result = add_hop(finding, p, first, last);
         node = last->to;
     }
-    if (result >= 0 && !p->admin[node])
+    if (result >= 0 && !to_seed && !p->admin[node])
         result = add_hop(finding, p, &p->edges[r->self[node]],
                          &p->edges[r->self[node]]);
+    return result;
+}
+
+static bool is_production(const char *environment)
+{
+    return environment && (strcasecmp(environment, "production") == 0 ||
+                           strcasecmp(environment, "prod") == 0);
+}
+
+static void free_reach(reach *r)
+{
+    free(r->distance);
+    free(r->next);
+    free(r->self);
+    memset(r, 0, sizeof(*r));
+}
+
+/*
+ * move.cross-environment: the same backward search, seeded with the
+ * production identities, finds every non-production identity (with a
+ * known environment) that can become one of them.
+ */
+static int cross_environment(paths *p)
+{
+    const nhi_rule_info *rule = nhi_rule_find("move.cross-environment");
+    nhi_graph *graph = p->graph;
+    bool *seeds = calloc(graph->identity_count + 1, sizeof(bool));
+    reach definite = {0}, any = {0};
+    bool some = false;
+    int result = seeds ? NHI_OK : NHI_ENOMEM;
+
+    for (size_t i = 0; seeds && i < graph->identity_count; i++) {
+        seeds[i] = is_production(graph->identities[i]->environment);
+        some = some || seeds[i];
+    }
+    if (result >= 0 && some)
+        result = search(p, &definite, false, seeds);
+    if (result >= 0 && some)
+        result = search(p, &any, true, seeds);
+    for (size_t i = 0; result >= 0 && some && i < graph->identity_count; i++) {
+        const nhi_identity *identity = graph->identities[i];
+        if (seeds[i] || identity->environment == NULL ||
+            any.distance[i] == UNREACHED ||
+            identity->class_ == NHI_CLASS_PROVIDER_MANAGED)
+            continue;
+        result = report(p, definite.distance[i] != UNREACHED ? &definite : &any,
+                        i, rule, true);
+    }
+    free_reach(&definite);
+    free_reach(&any);
+    free(seeds);
     return result;
 }
 
@@ -1168,6 +1320,10 @@ int nhi_rules_escalation(nhi_audit *audit)
     p.audit = audit;
     p.graph = graph;
     condition_arena = nhi_arena_new();
+    p.admin_groups = calloc(graph->group_count + 1, sizeof(*p.admin_groups));
+    for (size_t g = 0; p.admin_groups && g < graph->group_count; g++)
+        if (group_is_admin(graph->groups[g]))
+            p.admin_groups[p.admin_group_count++] = graph->groups[g];
     p.admin = calloc(graph->identity_count + 1, sizeof(bool));
     result = p.admin ? aws_eval_new(graph, &p.eval) : NHI_ENOMEM;
 
@@ -1198,9 +1354,9 @@ int nhi_rules_escalation(nhi_audit *audit)
     /* Paths of definite steps first; possible steps only where no
      * definite path exists. */
     if (result >= 0)
-        result = search(&p, &definite, false);
+        result = search(&p, &definite, false, NULL);
     if (result >= 0)
-        result = search(&p, &r, true);
+        result = search(&p, &r, true, NULL);
 
     for (size_t i = 0; result >= 0 && i < graph->identity_count; i++) {
         const nhi_identity *identity = graph->identities[i];
@@ -1208,18 +1364,17 @@ int nhi_rules_escalation(nhi_audit *audit)
             identity->class_ == NHI_CLASS_PROVIDER_MANAGED)
             continue;
         result = report(&p, definite.distance[i] != UNREACHED ? &definite : &r,
-                        i);
+                        i, nhi_rule_find("move.escalation-path"), false);
     }
+    if (result >= 0)
+        result = cross_environment(&p);
 
-    free(r.distance);
-    free(r.next);
-    free(r.self);
-    free(definite.distance);
-    free(definite.next);
-    free(definite.self);
+    free_reach(&r);
+    free_reach(&definite);
     free(p.edges);
     free(p.hubs);
     free(p.admin);
+    free(p.admin_groups);
     nhi_strmap_free(&p.hub_index);
     nhi_strmap_free(&condition_cache);
     nhi_arena_free(condition_arena);

@@ -113,7 +113,11 @@ static const nhi_rule_info rules[] = {
      "Remove the permission behind the first hop.", 0},
     {"move.cross-environment", NHI_SEVERITY_HIGH, "NHI8",
      "a non-production identity reaches a production one",
-     "Remove the trust or permission that crosses environments.", 0},
+     "Remove the trust or permission behind the first hop that crosses "
+     "environments (the trust policy, or the caller's sts:AssumeRole or "
+     "iam:PassRole grant); keep production and test workloads in separate "
+     "accounts with no trust between them.",
+     1},
     {"move.external-trust", NHI_SEVERITY_HIGH, "NHI3",
      "trust to another account or * without conditions",
      "Edit the role's trust policy (aws iam update-assume-role-policy): "

@@ -41,15 +41,15 @@ import json, sys
 report = json.load(open(sys.argv[1]))
 assert report["schema_version"] == "1.0", report["schema_version"]
 assert report["generated_at"] == "2026-12-04T00:00:00Z", report["generated_at"]
-assert [i["status"] for i in report["inputs"]] == ["ok"] * 6, report["inputs"]
-assert len(report["identities"]) == 9, len(report["identities"])
+assert [i["status"] for i in report["inputs"]] == ["ok"] * 7, report["inputs"]
+assert len(report["identities"]) == 10, len(report["identities"])
 classes = {i["name"]: i["class"] for i in report["identities"]}
 assert classes["AWSServiceRoleForSupport"] == "provider-managed", classes
 assert classes["AWSReservedSSO_AdministratorAccess_0123456789abcdef"] == "human", classes
 assert classes["nightly-etl"] == "workload", classes
 assert classes["break-glass"] == "unknown", classes
-assert report["summary"]["total"] == 30, report["summary"]
-assert report["summary"]["by_severity"] == {"critical": 4, "high": 8, "medium": 8, "low": 9, "info": 1}
+assert report["summary"]["total"] == 32, report["summary"]
+assert report["summary"]["by_severity"] == {"critical": 4, "high": 9, "medium": 9, "low": 9, "info": 1}
 for finding in report["findings"]:
     for key in ("fingerprint", "rule", "severity", "identity", "consumer", "declaration",
                 "message", "evidence", "path", "owasp", "remedy"):
@@ -77,9 +77,9 @@ expect_status 2 $? "invalid --now"
 grep -q $'\033' "$work/report.txt" && fail "colour codes in a report to a file"
 awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$work/report.txt" ||
     fail "text report has lines over 80 columns"
-head -1 "$work/report.txt" | grep -q '^30 findings (4 critical, 8 high, 8 medium, 9 low, 1 info) in 9 identities$' ||
+head -1 "$work/report.txt" | grep -q '^32 findings (4 critical, 9 high, 9 medium, 9 low, 1 info) in 10 identities$' ||
     fail "text summary line: $(head -1 "$work/report.txt")"
-sed -n 2p "$work/report.txt" | grep -q '^inputs: 6 read, 0 failed, 0 skipped$' ||
+sed -n 2p "$work/report.txt" | grep -q '^inputs: 7 read, 0 failed, 0 skipped$' ||
     fail "text inputs line: $(sed -n 2p "$work/report.txt")"
 
 # --- bad input: the run goes on, exit 3, the report covers the rest ---
@@ -96,7 +96,7 @@ status = {i["path"]: i["status"] for i in report["inputs"]}
 assert status["aws/broken.json"] == "error", status
 assert status["notes.txt"] == "skipped", status
 assert status["aws/authz-payments-prod.json"] == "ok", status
-assert report["summary"]["total"] == 30, report["summary"]
+assert report["summary"]["total"] == 32, report["summary"]
 PY
 ls "$work" | grep -q 'partial.json.tmp' && fail "temporary output file left behind"
 "$nhi" audit --no-state notes.txt >/dev/null 2>"$work/stderr"
