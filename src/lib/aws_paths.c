@@ -1036,6 +1036,14 @@ static int link_self(paths *p, nhi_identity *caller)
 
 #define UNREACHED SIZE_MAX
 
+/*
+ * Hops written into one finding. A chain of thousands of roles is still
+ * searched and counted in full, but its finding shows the first hops and
+ * says how many follow: writing every hop of every identity of a long
+ * chain would grow with the square of its length.
+ */
+#define MAX_REPORTED_HOPS 32
+
 typedef struct reach {
     size_t *distance; /* by node; hops to an admin identity */
     size_t *next;     /* by node: the edge taken toward admin */
@@ -1208,7 +1216,11 @@ static int report(paths *p, const reach *r, size_t start,
         possible = possible || item->possible;
         node = item->to;
         if (node < p->graph->identity_count) {
-            nhi_buf_printf(&route, " -> %s", p->graph->identities[node]->name);
+            if (hops < MAX_REPORTED_HOPS)
+                nhi_buf_printf(&route, " -> %s",
+                               p->graph->identities[node]->name);
+            else if (hops == MAX_REPORTED_HOPS)
+                nhi_buf_puts(&route, " -> ...");
             hops++;
         }
     }
@@ -1250,8 +1262,18 @@ static int report(paths *p, const reach *r, size_t start,
         const edge *last = first;
         if (first->to >= p->graph->identity_count) /* through a hub */
             last = &p->edges[r->next[first->to]];
-        result = add_hop(finding, p, first, last);
+        if (finding->path_count < MAX_REPORTED_HOPS)
+            result = add_hop(finding, p, first, last);
         node = last->to;
+    }
+    if (result >= 0 && hops > MAX_REPORTED_HOPS) {
+        char note[96];
+        snprintf(note, sizeof(note), "%zu more hops are not shown",
+                 hops - MAX_REPORTED_HOPS);
+        result = nhi_finding_add_evidence(finding, identity->location.source,
+                                          0, 0, NULL, NULL, NULL, note)
+                     ? NHI_OK
+                     : NHI_ENOMEM;
     }
     if (result >= 0 && !to_seed && !p->admin[node])
         result = add_hop(finding, p, &p->edges[r->self[node]],

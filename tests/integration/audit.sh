@@ -260,6 +260,47 @@ else
     echo "note: read-only database case skipped: permissions do not apply to root"
 fi
 
+# A 10,000-hop chain of roles, closed into a cycle, with a trust principal
+# of an unknown type: every role gets its path, in linear time, and the
+# bad statement is an input error.
+mkdir -p "$work/chain"
+python3 - "$work/chain/chain.json" <<'PY'
+import json, sys
+account, count = "111122223333", 10000
+roles = []
+for i in range(count):
+    caller = "arn:aws:iam::%s:role/hop-%d" % (account, (i - 1) % count)
+    role = {"Path": "/", "RoleName": "hop-%d" % i, "RoleId": "AROAEXAMPLE%012d" % i,
+            "Arn": "arn:aws:iam::%s:role/hop-%d" % (account, i),
+            "CreateDate": "2025-01-01T00:00:00Z",
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": caller}, "Action": "sts:AssumeRole"}]},
+            "InstanceProfileList": [], "RolePolicyList": [], "AttachedManagedPolicies": [],
+            "Tags": [], "RoleLastUsed": {}}
+    roles.append(role)
+roles[-1]["RolePolicyList"] = [{"PolicyName": "all", "PolicyDocument": {
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}]
+roles[5]["AssumeRolePolicyDocument"]["Statement"].append(
+    {"Effect": "Allow", "Principal": {"Robot": "r2d2"}, "Action": "sts:AssumeRole"})
+json.dump({"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": roles,
+           "Policies": []}, open(sys.argv[1], "w"))
+PY
+(cd "$work/chain" && "$nhi" audit --no-state --now "$now" --format json chain.json \
+    >"$work/chain.json" 2>"$work/chain.stderr")
+expect_status 3 $? "chain with an unknown principal type"
+grep -q "Robot" "$work/chain.stderr" || fail "unknown principal type not reported"
+python3 - "$work/chain.json" <<'PY' || fail "10,000-hop chain"
+import json, sys
+report = json.load(open(sys.argv[1]))
+paths = {f["identity"].rsplit("/", 1)[1]: f for f in report["findings"]
+         if f["rule"] == "move.escalation-path"}
+assert len(paths) == 9999, len(paths)
+assert "9999 steps" in paths["hop-0"]["message"], paths["hop-0"]["message"]
+assert "1 step:" in paths["hop-9998"]["message"], paths["hop-9998"]["message"]
+assert len(paths["hop-0"]["path"]) == 32, len(paths["hop-0"]["path"])
+assert paths["hop-0"]["path"][0]["to"].endswith("role/hop-1")
+PY
+
 if [ "$failures" -ne 0 ]; then
     echo "$failures failure(s)"
     exit 1
