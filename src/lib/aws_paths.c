@@ -820,6 +820,67 @@ static int link_trust_by_arn(paths *p, nhi_identity *role)
     return p->result;
 }
 
+/* Roles that trust an account (by root, bare id or "*"), found once per
+ * account and shared by every assume-role hub of that account. */
+typedef struct trusting_roles {
+    size_t *roles;
+    const nhi_statement **trusts;
+    size_t count;
+} trusting_roles;
+
+static trusting_roles *roles_trusting(paths *p, nhi_strmap *cache,
+                                      const char *account)
+{
+    trusting_roles *list = nhi_strmap_get(cache, account, strlen(account));
+
+    if (list)
+        return list;
+    list = nhi_graph_alloc(p->graph, sizeof(*list));
+    if (list == NULL)
+        return NULL;
+    list->roles = nhi_graph_alloc(p->graph, (p->graph->identity_count + 1) *
+                                                sizeof(*list->roles));
+    list->trusts = nhi_graph_alloc(p->graph, (p->graph->identity_count + 1) *
+                                                 sizeof(*list->trusts));
+    if (list->roles == NULL || list->trusts == NULL)
+        return NULL;
+    for (size_t t = 0; t < p->graph->identity_count; t++) {
+        const nhi_identity *role = p->graph->identities[t];
+        const nhi_statement *trust;
+        if (role->kind != NHI_KIND_AWS_ROLE ||
+            (trust = trust_admits_account(role, account)) == NULL)
+            continue;
+        list->roles[list->count] = t;
+        list->trusts[list->count++] = trust;
+    }
+    if (nhi_strmap_put(cache, account, strlen(account), list) < 0)
+        return NULL;
+    return list;
+}
+
+static nhi_strmap trusting_cache;
+
+static int link_assume_hub(paths *p, size_t h, const size_t *order,
+                           size_t count)
+{
+    const hub *item = &p->hubs[h];
+    trusting_roles *list = roles_trusting(p, &trusting_cache, item->account);
+
+    (void)order;
+    (void)count;
+    if (list == NULL)
+        return NHI_ENOMEM;
+    for (size_t i = 0; i < list->count && p->result >= 0; i++) {
+        const nhi_identity *target = p->graph->identities[list->roles[i]];
+        if (!nhi_glob_match(item->pattern, target->id, NHI_GLOB_CASE_SENSITIVE))
+            continue;
+        p->result = add_edge(p, p->graph->identity_count + h, list->roles[i],
+                             item->kind, NULL, list->trusts[i], item->detail,
+                             false);
+    }
+    return p->result;
+}
+
 static const nhi_graph *sorting_graph;
 
 static int compare_ids(const void *left, const void *right)
@@ -871,6 +932,11 @@ static int link_hubs(paths *p)
                      strcmp(item->kind, "update-login-profile") != 0;
         const char *start = item->pattern;
         size_t prefix = strcspn(item->pattern, "*?");
+
+        if (strcmp(item->kind, "assume-role") == 0) {
+            p->result = link_assume_hub(p, h, order, count);
+            continue;
+        }
         /* Targets of IAM actions are in the callers' account: its ARN
          * prefix narrows a pattern such as "*". */
         if (item->scope && strlen(item->scope) > prefix) {
@@ -909,6 +975,7 @@ static int link_hubs(paths *p)
         }
     }
     free(order);
+    nhi_strmap_free(&trusting_cache);
     return p->result;
 }
 
@@ -952,7 +1019,8 @@ static bool try_self(paths *p, nhi_identity *caller, const self_check *check,
     grant_source source = {0};
     permission allowed;
 
-    if (*found || check->resource == NULL)
+    if (*found || check->resource == NULL ||
+        may(p, caller, check->action, NULL, NULL, NULL) == PERMISSION_NO)
         return *found;
     allowed = may(p, caller, check->action, check->resource, NULL, &source);
     if (allowed == PERMISSION_NO)
@@ -997,7 +1065,10 @@ static int link_self(paths *p, nhi_identity *caller)
             try_self(p, caller, &checks[i], &found);
     }
 
-    for (size_t g = 0; user && !found && g < p->admin_group_count; g++) {
+    for (size_t g = 0; user && !found && g < p->admin_group_count &&
+                       may(p, caller, "iam:AddUserToGroup", NULL, NULL,
+                           NULL) != PERMISSION_NO;
+         g++) {
         const nhi_group *group = p->admin_groups[g];
         snprintf(how, sizeof(how), "add itself to the admin group %s",
                  group->name);
