@@ -508,6 +508,19 @@ static limit limit_for(const paths *p, const nhi_identity *caller,
     return result;
 }
 
+/*
+ * Roles AWS manages cannot have their trust policy rewritten nor be passed
+ * to a service by a customer: service-linked roles (/aws-service-role/)
+ * and IAM Identity Center roles (/aws-reserved/).
+ */
+static bool customer_role(const char *kind, const nhi_identity *target)
+{
+    if (strcmp(kind, "assume-role") == 0 || target->path == NULL)
+        return true;
+    return strncmp(target->path, "/aws-service-role/", 18) != 0 &&
+           strncmp(target->path, "/aws-reserved/", 14) != 0;
+}
+
 /* "arn:PARTITION:iam::ACCOUNT:" of an identity, into `buffer`. */
 static const char *scope_of(const nhi_identity *identity, char buffer[128])
 {
@@ -572,7 +585,7 @@ static int link_grants(paths *p, const nhi_identity *caller,
                         nhi_graph_find_identity(p->graph, pattern);
                     const nhi_statement *trust = NULL;
                     if (target == NULL || target->kind != target_kind ||
-                        target == caller ||
+                        target == caller || !customer_role(kind, target) ||
                         (!account && strcmp(target->account,
                                             caller->account) != 0) ||
                         !filter(p, caller, target, data, &trust))
@@ -592,6 +605,7 @@ static int link_grants(paths *p, const nhi_identity *caller,
                         const nhi_statement *trust = NULL;
                         permission allowed;
                         if (target->kind != target_kind || target == caller ||
+                            !customer_role(kind, target) ||
                             (!account && strcmp(target->account,
                                                 caller->account) != 0) ||
                             !filter(p, caller, target, data, &trust))
@@ -953,6 +967,8 @@ static int link_hubs(paths *p)
             char principal[128];
             if (strncmp(target->id, start, prefix) != 0)
                 break; /* past the ids with the prefix */
+            if (!customer_role(item->kind, target))
+                continue;
             if (target->kind != (roles ? NHI_KIND_AWS_ROLE : NHI_KIND_AWS_USER) ||
                 !nhi_glob_match(item->pattern, target->id,
                                 NHI_GLOB_CASE_SENSITIVE))
@@ -1352,6 +1368,51 @@ static int report(paths *p, const reach *r, size_t start,
     return result;
 }
 
+/* A finding for a prohibited entry reached at `found` from `origin`. */
+static int report_reachable(paths *p, const nhi_rule_info *rule,
+                            const nhi_decl *decl, const nhi_decl_action *entry,
+                            size_t origin, size_t found, const size_t *parent)
+{
+    nhi_identity *identity = p->graph->identities[origin];
+    size_t chain[MAX_REPORTED_HOPS * 2 + 2], length = 0, node = found;
+    bool possible = false;
+    nhi_finding *finding;
+    int result = NHI_OK;
+
+    /* Collect the edges backwards, then write the hops in order. */
+    while (node != origin && length < sizeof(chain) / sizeof(chain[0])) {
+        const edge *item = &p->edges[parent[node]];
+        chain[length++] = parent[node];
+        possible = possible || item->possible;
+        node = item->from;
+    }
+    finding = nhi_findings_add(
+        &p->audit->findings, rule,
+        possible ? nhi_severity_lower(nhi_config_severity(
+                       &p->audit->workspace->config, rule->id, rule->severity))
+                 : nhi_config_severity(&p->audit->workspace->config, rule->id,
+                                       rule->severity),
+        identity, decl, entry->text,
+        "prohibited action '%s' is %sreachable: %s can become %s, which is "
+        "granted it",
+        entry->text, possible ? "possibly " : "", identity->name,
+        p->graph->identities[found]->name);
+    if (finding == NULL)
+        return NHI_ENOMEM;
+    for (size_t i = length; i > 0 && result >= 0; i--) {
+        const edge *first = &p->edges[chain[i - 1]];
+        const edge *last = first;
+        if (first->to >= p->graph->identity_count) {
+            if (i < 2)
+                break;
+            last = &p->edges[chain[--i - 1]];
+        }
+        if (finding->path_count < MAX_REPORTED_HOPS)
+            result = add_hop(finding, p, first, last);
+    }
+    return result;
+}
+
 static bool is_production(const char *environment)
 {
     return environment && (strcasecmp(environment, "production") == 0 ||
@@ -1400,6 +1461,113 @@ static int cross_environment(paths *p)
     free_reach(&definite);
     free_reach(&any);
     free(seeds);
+    return result;
+}
+
+/* Whether the identity's grant holds an action of the declared entry. */
+static int grants_entry(paths *p, const nhi_identity *identity,
+                        const nhi_decl_action *entry)
+{
+    const char **patterns = NULL;
+    size_t count = nhi_decl_aws_patterns(p->audit->workspace->catalog, entry,
+                                         &patterns);
+    size_t *terms = NULL, matched = 0;
+    aws_grant grant;
+    int result;
+
+    if (count == 0)
+        return 0;
+    if (p->admin[identity->index])
+        return 1;
+    result = aws_grant_build(p->eval, identity, &grant);
+    if (result >= 0)
+        result = aws_grant_matching(&grant, patterns, count, &terms, &matched);
+    aws_grant_free(&grant);
+    free(terms);
+    return result < 0 ? result : matched > 0;
+}
+
+/*
+ * scope.prohibited-action-reachable: from each declared identity, a
+ * forward breadth-first search over the edges finds the nearest identity
+ * it can become that holds a prohibited action it does not hold itself.
+ */
+static int prohibited_reachable(paths *p)
+{
+    const nhi_rule_info *rule = nhi_rule_find("scope.prohibited-action-reachable");
+    const nhi_decl_set *decls = &p->audit->workspace->decls;
+    size_t nodes = p->graph->identity_count + p->hub_count;
+    size_t *start = calloc(nodes + 2, sizeof(size_t));
+    size_t *outgoing = calloc(p->edge_count + 1, sizeof(size_t));
+    size_t *parent = malloc((nodes + 1) * sizeof(size_t));
+    size_t *queue = malloc((nodes + 1) * sizeof(size_t));
+    int result = NHI_OK;
+
+    if (!start || !outgoing || !parent || !queue) {
+        result = NHI_ENOMEM;
+        goto out;
+    }
+    for (size_t e = 0; e < p->edge_count; e++)
+        start[p->edges[e].from + 1]++;
+    for (size_t n = 0; n < nodes; n++)
+        start[n + 1] += start[n];
+    {
+        size_t *fill = calloc(nodes + 1, sizeof(size_t));
+        if (fill == NULL) {
+            result = NHI_ENOMEM;
+            goto out;
+        }
+        for (size_t e = 0; e < p->edge_count; e++)
+            outgoing[start[p->edges[e].from] + fill[p->edges[e].from]++] = e;
+        free(fill);
+    }
+
+    for (size_t d = 0; result >= 0 && d < decls->count; d++) {
+        const nhi_decl *decl = &decls->items[d];
+        const nhi_binding_list *bound = &p->audit->bound[d];
+        if (!decl->valid || decl->prohibited_count == 0)
+            continue;
+        for (size_t b = 0; result >= 0 && b < bound->count; b++) {
+            size_t origin = bound->items[b]->index, head = 0, tail = 0;
+            for (size_t a = 0; result >= 0 && a < decl->prohibited_count; a++) {
+                const nhi_decl_action *entry = &decl->prohibited[a];
+                size_t found = UNREACHED;
+                /* Granted directly is scope.prohibited-action's finding. */
+                if (grants_entry(p, bound->items[b], entry) != 0)
+                    continue;
+                for (size_t n = 0; n < nodes; n++)
+                    parent[n] = UNREACHED;
+                head = tail = 0;
+                queue[tail++] = origin;
+                parent[origin] = SIZE_MAX - 1;
+                while (head < tail && found == UNREACHED && result >= 0) {
+                    size_t node = queue[head++];
+                    for (size_t k = start[node]; k < start[node + 1]; k++) {
+                        size_t next = p->edges[outgoing[k]].to;
+                        if (parent[next] != UNREACHED)
+                            continue;
+                        parent[next] = outgoing[k];
+                        queue[tail++] = next;
+                        if (next < p->graph->identity_count &&
+                            (result = grants_entry(p, p->graph->identities[next],
+                                                   entry)) == 1) {
+                            found = next;
+                            break;
+                        }
+                    }
+                }
+                if (result < 0 || found == UNREACHED)
+                    continue;
+                result = report_reachable(p, rule, decl, entry, origin, found,
+                                          parent);
+            }
+        }
+    }
+out:
+    free(start);
+    free(outgoing);
+    free(parent);
+    free(queue);
     return result;
 }
 
@@ -1461,6 +1629,8 @@ int nhi_rules_escalation(nhi_audit *audit)
     }
     if (result >= 0)
         result = cross_environment(&p);
+    if (result >= 0)
+        result = prohibited_reachable(&p);
 
     free_reach(&r);
     free_reach(&definite);

@@ -44,6 +44,15 @@ static void print_wrapped(writer *w, unsigned indent, const char *first,
             fputc(' ', w->out);
             column++;
         }
+        /* A word longer than the line (an ARN) is cut where it must be. */
+        while (column + length > w->width && w->width > column + 8) {
+            size_t room = w->width - column;
+            fwrite(word, 1, room, w->out);
+            word += room;
+            length -= room;
+            column = indent + (first ? (unsigned)strlen(first) : 0);
+            fprintf(w->out, "\n%*s", (int)column, "");
+        }
         fwrite(word, 1, length, w->out);
         column += (unsigned)length;
         word += length;

@@ -20,9 +20,10 @@ static const nhi_rule_info rules[] = {
      1},
     {"scope.prohibited-action-reachable", NHI_SEVERITY_HIGH, "NHI5",
      "a declared prohibited action is reachable through other identities",
-     "Cut the edge that leads to the identity holding the action (trust "
-     "policy, iam:PassRole, key creation), or deny the action there.",
-     0},
+     "Cut the step that leads to the identity holding the action (its trust "
+     "policy, the iam:PassRole or key-creation grant), or deny the action "
+     "there; the policies are yours to change.",
+     1},
     {"scope.exceeds-declaration", NHI_SEVERITY_MEDIUM, "NHI5",
      "granted actions are not covered by allowed_actions",
      "Narrow the identity's policies to the declared actions (IAM Access "

@@ -48,8 +48,8 @@ assert classes["AWSServiceRoleForSupport"] == "provider-managed", classes
 assert classes["AWSReservedSSO_AdministratorAccess_0123456789abcdef"] == "human", classes
 assert classes["nightly-etl"] == "workload", classes
 assert classes["break-glass"] == "unknown", classes
-assert report["summary"]["total"] == 32, report["summary"]
-assert report["summary"]["by_severity"] == {"critical": 4, "high": 9, "medium": 9, "low": 9, "info": 1}
+assert report["summary"]["total"] == 34, report["summary"]
+assert report["summary"]["by_severity"] == {"critical": 4, "high": 11, "medium": 9, "low": 9, "info": 1}
 for finding in report["findings"]:
     for key in ("fingerprint", "rule", "severity", "identity", "consumer", "declaration",
                 "message", "evidence", "path", "owasp", "remedy"):
@@ -77,7 +77,7 @@ expect_status 2 $? "invalid --now"
 grep -q $'\033' "$work/report.txt" && fail "colour codes in a report to a file"
 awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$work/report.txt" ||
     fail "text report has lines over 80 columns"
-head -1 "$work/report.txt" | grep -q '^32 findings (4 critical, 9 high, 9 medium, 9 low, 1 info) in 10 identities$' ||
+head -1 "$work/report.txt" | grep -q '^34 findings (4 critical, 11 high, 9 medium, 9 low, 1 info) in 10 identities$' ||
     fail "text summary line: $(head -1 "$work/report.txt")"
 sed -n 2p "$work/report.txt" | grep -q '^inputs: 7 read, 0 failed, 0 skipped$' ||
     fail "text inputs line: $(sed -n 2p "$work/report.txt")"
@@ -96,7 +96,7 @@ status = {i["path"]: i["status"] for i in report["inputs"]}
 assert status["aws/broken.json"] == "error", status
 assert status["notes.txt"] == "skipped", status
 assert status["aws/authz-payments-prod.json"] == "ok", status
-assert report["summary"]["total"] == 32, report["summary"]
+assert report["summary"]["total"] == 34, report["summary"]
 PY
 ls "$work" | grep -q 'partial.json.tmp' && fail "temporary output file left behind"
 "$nhi" audit --no-state notes.txt >/dev/null 2>"$work/stderr"
