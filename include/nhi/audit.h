@@ -41,11 +41,29 @@ typedef struct nhi_binding_list {
     size_t capacity;
 } nhi_binding_list;
 
+/*
+ * One step of the identity graph: node `from` can become node `to`. Nodes
+ * are the graph's identities (0 .. identity_count-1) and then pattern
+ * nodes, one per resource pattern of a grant, which stand for every
+ * identity the pattern matches.
+ */
+typedef struct nhi_step {
+    size_t from;
+    size_t to;
+    const char *kind;   /* assume-role, pass-role, ... or the IAM action */
+    const char *detail;
+    bool possible;
+} nhi_step;
+
 typedef struct nhi_audit {
     nhi_workspace *workspace; /* borrowed */
     nhi_graph *graph;
     nhi_findings findings;
     nhi_binding_list *bound;  /* by declaration index */
+    nhi_step *steps;          /* the edges of the identity graph */
+    size_t step_count;
+    const char **pattern_nodes; /* labels of the pattern nodes */
+    size_t pattern_node_count;
     nhi_time now;
     const nhi_review *reviews; /* latest per declaration, borrowed */
     size_t review_count;

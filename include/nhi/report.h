@@ -21,6 +21,11 @@ typedef struct nhi_report_options {
 int nhi_report_text(FILE *out, const nhi_audit *audit,
                     const nhi_report_options *options);
 
+/* Write one finding as the text report does, under its identity. */
+int nhi_report_finding_text(FILE *out, const nhi_audit *audit,
+                            const nhi_finding *finding,
+                            const nhi_report_options *options);
+
 /* Write the JSON report. Returns NHI_OK, NHI_EIO or NHI_ENOMEM. */
 int nhi_report_json(FILE *out, const nhi_audit *audit);
 

@@ -41,6 +41,11 @@ int nhi_state_latest_reviews(nhi_state *state, nhi_review **out,
                              size_t *count, nhi_diags *diags);
 void nhi_reviews_free(nhi_review *reviews, size_t count);
 
+/* The paths of the inputs the latest snapshot read (not the skipped
+ * ones); the caller frees each and the list. */
+int nhi_state_latest_inputs(nhi_state *state, char ***paths, size_t *count,
+                            nhi_diags *diags);
+
 /* Snapshot ids, oldest first; caller frees. */
 int nhi_state_snapshots(nhi_state *state, long long **ids, size_t *count,
                         nhi_diags *diags);

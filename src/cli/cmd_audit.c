@@ -161,6 +161,35 @@ static void record_snapshot(nhi_state *state, const nhi_audit *audit,
         cli_note("recorded snapshot %lld", id);
 }
 
+int cli_run_audit(const cli_args *args, const char *const *paths,
+                  size_t count, nhi_workspace *workspace, nhi_audit *audit,
+                  nhi_diags *diags)
+{
+    nhi_time now = (nhi_time)time(NULL);
+    int format = 0;
+
+    memset(audit, 0, sizeof(*audit));
+    if (args->values[OPT_NOW] && !nhi_time_parse(args->values[OPT_NOW], &now)) {
+        cli_error("invalid time '%s' for --now", args->values[OPT_NOW]);
+        return EXIT_USAGE;
+    }
+    if (args->values[OPT_INPUT_FORMAT] &&
+        (format = nhi_format_from_name(args->values[OPT_INPUT_FORMAT])) < 0) {
+        cli_error("invalid input format '%s'", args->values[OPT_INPUT_FORMAT]);
+        return EXIT_USAGE;
+    }
+    if (cli_open_workspace(workspace, args, diags) < 0)
+        return EXIT_INPUT;
+    workspace->forced_format = (nhi_format)format;
+    if (nhi_workspace_read(workspace, paths, count, diags) == NHI_ENOMEM ||
+        nhi_audit_run(audit, workspace, now, NULL, 0, diags) == NHI_ENOMEM ||
+        audit->graph == NULL) {
+        cli_error("out of memory while auditing");
+        return EXIT_INPUT;
+    }
+    return 0;
+}
+
 int cmd_audit(const cli_args *args)
 {
     audit_options options;

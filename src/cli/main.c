@@ -49,6 +49,10 @@ static int run(const cli_command_info *command, const cli_args *args)
         return cmd_review(args);
     case CLI_DIFF:
         return cmd_diff(args);
+    case CLI_GRAPH:
+        return cmd_graph(args);
+    case CLI_EXPLAIN:
+        return cmd_explain(args);
     default:
         return EXIT_USAGE;
     }
@@ -82,8 +86,8 @@ int main(int argc, char **argv)
     command = cli_command_find(argv[1]);
     if (command == NULL) {
         cli_error("unknown command '%s'", argv[1]);
-        cli_note("the commands are audit, check, catalog, review and diff; run 'nhi "
-                 "--help'");
+        cli_note("the commands are audit, check, catalog, review, diff, "
+                 "graph and explain; run 'nhi --help'");
         return EXIT_USAGE;
     }
     status = cli_parse(&args, command, argc, argv, 2);

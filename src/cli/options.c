@@ -20,25 +20,26 @@ const cli_option cli_options[] = {
      "workspace config to use instead of the nhi.yaml found from the "
      "current folder upward"},
     {OPT_FORMAT, "format", 'f', "FORMAT",
-     CLI_AUDIT | CLI_CATALOG | CLI_REVIEW | CLI_DIFF,
-     "output format: text or json"},
+     CLI_AUDIT | CLI_CATALOG | CLI_REVIEW | CLI_DIFF | CLI_GRAPH,
+     "output format: text or json (graph: text or dot)"},
     {OPT_OUTPUT, "output", 'o', "FILE",
-     CLI_AUDIT | CLI_CATALOG | CLI_REVIEW | CLI_DIFF,
+     CLI_AUDIT | CLI_CATALOG | CLI_REVIEW | CLI_DIFF | CLI_GRAPH |
+         CLI_EXPLAIN,
      "write the report to FILE (through a temporary file, renamed when "
      "complete)"},
-    {OPT_NOW, "now", 0, "TIME", CLI_AUDIT | CLI_REVIEW,
+    {OPT_NOW, "now", 0, "TIME", CLI_READS | CLI_REVIEW,
      "evaluate ages as of TIME, an RFC 3339 date or date-time, for "
      "reproducible reports"},
     {OPT_FAIL_ON, "fail-on", 0, "SEVERITY", CLI_AUDIT,
      "exit with status 1 when a finding is at least SEVERITY (critical, "
      "high, medium, low, info; default low)"},
-    {OPT_INPUT_FORMAT, "input-format", 0, "FORMAT", CLI_AUDIT | CLI_CHECK,
+    {OPT_INPUT_FORMAT, "input-format", 0, "FORMAT", CLI_READS | CLI_CHECK,
      "read every input as FORMAT instead of recognising it by content "
      "(declarations, config, aws-authorization-details, "
      "aws-credential-report, aws-access-keys)"},
     {OPT_STRICT, "strict", 0, NULL, CLI_AUDIT,
      "report nothing when an input fails: only the errors"},
-    {OPT_DB, "db", 0, "FILE", CLI_AUDIT | CLI_REVIEW | CLI_DIFF,
+    {OPT_DB, "db", 0, "FILE", CLI_AUDIT | CLI_REVIEW | CLI_DIFF | CLI_EXPLAIN,
      "state database to use (default: NHI_DB, else .nhi/state.db in the "
      "workspace)"},
     {OPT_NO_STATE, "no-state", 0, NULL, CLI_AUDIT,
@@ -50,6 +51,10 @@ const cli_option cli_options[] = {
     {OPT_SINCE, "since", 0, "SNAPSHOT", CLI_DIFF,
      "compare the latest snapshot with this one (default: the one before "
      "it)"},
+    {OPT_FROM, "from", 0, "IDENTITY", CLI_GRAPH,
+     "show what IDENTITY (an ARN or a unique name) can become"},
+    {OPT_TO, "to", 0, "IDENTITY", CLI_GRAPH,
+     "show what can become IDENTITY; with --from, the shortest path"},
 };
 const size_t cli_option_count = sizeof(cli_options) / sizeof(cli_options[0]);
 
@@ -63,6 +68,10 @@ const cli_command_info cli_commands[] = {
      "record a review of a declared identity, or list what is due"},
     {CLI_DIFF, "diff", "",
      "identities, credentials and findings changed since a snapshot"},
+    {CLI_GRAPH, "graph", "PATH...",
+     "the identity graph: who can become whom, as text or DOT"},
+    {CLI_EXPLAIN, "explain", "ID [PATH...]",
+     "one finding (by fingerprint) or identity: evidence, path, fix"},
 };
 const size_t cli_command_count = sizeof(cli_commands) / sizeof(cli_commands[0]);
 

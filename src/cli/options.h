@@ -15,7 +15,11 @@ typedef enum cli_command {
     CLI_CATALOG = 1u << 2,
     CLI_REVIEW = 1u << 3,
     CLI_DIFF = 1u << 4,
-    CLI_ALL = CLI_AUDIT | CLI_CHECK | CLI_CATALOG | CLI_REVIEW | CLI_DIFF
+    CLI_GRAPH = 1u << 5,
+    CLI_EXPLAIN = 1u << 6,
+    CLI_READS = CLI_AUDIT | CLI_GRAPH | CLI_EXPLAIN, /* commands that audit */
+    CLI_ALL = CLI_AUDIT | CLI_CHECK | CLI_CATALOG | CLI_REVIEW | CLI_DIFF |
+              CLI_GRAPH | CLI_EXPLAIN
 } cli_command;
 
 typedef enum cli_option_id {
@@ -37,6 +41,8 @@ typedef enum cli_option_id {
     OPT_BY,
     OPT_NOTE,
     OPT_SINCE,
+    OPT_FROM,
+    OPT_TO,
     OPT_COUNT
 } cli_option_id;
 

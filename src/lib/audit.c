@@ -187,6 +187,8 @@ void nhi_audit_free(nhi_audit *audit)
             free(audit->bound[d].items);
     }
     free(audit->bound);
+    free(audit->steps);
+    free(audit->pattern_nodes);
     nhi_graph_free(audit->graph);
     memset(audit, 0, sizeof(*audit));
 }

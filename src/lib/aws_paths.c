@@ -1571,6 +1571,38 @@ out:
     return result;
 }
 
+/* Keep the edges in the audit, for `nhi graph` and `nhi explain`. */
+static int keep_steps(paths *p)
+{
+    nhi_audit *audit = p->audit;
+
+    audit->steps = calloc(p->edge_count + 1, sizeof(*audit->steps));
+    audit->pattern_nodes = calloc(p->hub_count + 1,
+                                  sizeof(*audit->pattern_nodes));
+    if (audit->steps == NULL || audit->pattern_nodes == NULL)
+        return NHI_ENOMEM;
+    for (size_t e = 0; e < p->edge_count; e++) {
+        const edge *item = &p->edges[e];
+        nhi_step *step = &audit->steps[audit->step_count++];
+        step->from = item->from;
+        step->to = item->to;
+        step->kind = item->kind;
+        step->detail = item->detail;
+        step->possible = item->possible;
+    }
+    for (size_t h = 0; h < p->hub_count; h++) {
+        char label[512];
+        snprintf(label, sizeof(label), "%s %s%s%s", p->hubs[h].kind,
+                 p->hubs[h].pattern, p->hubs[h].service ? " to " : "",
+                 p->hubs[h].service ? p->hubs[h].service : "");
+        audit->pattern_nodes[h] = nhi_graph_intern(p->graph, label);
+        if (audit->pattern_nodes[h] == NULL)
+            return NHI_ENOMEM;
+    }
+    audit->pattern_node_count = p->hub_count;
+    return NHI_OK;
+}
+
 int nhi_rules_escalation(nhi_audit *audit)
 {
     paths p = {0};
@@ -1627,6 +1659,8 @@ int nhi_rules_escalation(nhi_audit *audit)
         result = report(&p, definite.distance[i] != UNREACHED ? &definite : &r,
                         i, nhi_rule_find("move.escalation-path"), false);
     }
+    if (result >= 0)
+        result = keep_steps(&p);
     if (result >= 0)
         result = cross_environment(&p);
     if (result >= 0)

@@ -200,6 +200,19 @@ static void print_inputs(writer *w, const nhi_audit *audit)
     }
 }
 
+int nhi_report_finding_text(FILE *out, const nhi_audit *audit,
+                            const nhi_finding *finding,
+                            const nhi_report_options *options)
+{
+    writer w = {out, options, options->width ? options->width : DEFAULT_WIDTH};
+
+    print_group_heading(&w, audit, finding);
+    print_finding(&w, finding);
+    fprintf(out, "      fingerprint %s, OWASP %s\n", finding->fingerprint,
+            finding->rule->owasp);
+    return ferror(out) ? NHI_EIO : NHI_OK;
+}
+
 typedef struct ranked {
     size_t rank;  /* order of the group's first (most severe) finding */
     size_t index; /* position in the sorted findings */

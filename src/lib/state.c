@@ -514,6 +514,37 @@ int nhi_state_latest_reviews(nhi_state *state, nhi_review **out,
     return NHI_OK;
 }
 
+int nhi_state_latest_inputs(nhi_state *state, char ***paths, size_t *count,
+                            nhi_diags *diags)
+{
+    sqlite3_stmt *statement = NULL;
+    size_t capacity = 0;
+    int code;
+
+    *paths = NULL;
+    *count = 0;
+    code = sqlite3_prepare_v2(state->db,
+                              "SELECT path FROM inputs WHERE snapshot_id = "
+                              "(SELECT max(id) FROM snapshots) AND status <> "
+                              "'skipped' ORDER BY rowid",
+                              -1, &statement, NULL);
+    while (code == SQLITE_OK && (code = sqlite3_step(statement)) == SQLITE_ROW) {
+        if (nhi_grow((void **)paths, &capacity, *count + 1, sizeof(**paths)) <
+            0) {
+            sqlite3_finalize(statement);
+            return NHI_ENOMEM;
+        }
+        (*paths)[(*count)++] = column_text(statement, 0);
+        code = SQLITE_OK;
+    }
+    sqlite3_finalize(statement);
+    if (code != SQLITE_DONE) {
+        db_error(diags, state, state->path, code, "read the inputs");
+        return NHI_EIO;
+    }
+    return NHI_OK;
+}
+
 int nhi_state_snapshots(nhi_state *state, long long **ids, size_t *count,
                         nhi_diags *diags)
 {

@@ -62,6 +62,27 @@ PY
 "$nhi" audit --no-state --now "$now" --format json . >"$work/again.json" 2>/dev/null
 cmp -s "$work/report.json" "$work/again.json" || fail "two audits differ"
 
+# --- graph and explain ---
+"$nhi" graph --now "$now" --from staging-smoke-tests . >"$work/graph.txt" 2>/dev/null
+expect_status 0 $? "graph --from"
+printf '%s\n' 'arn:aws:iam::444455556666:role/staging-smoke-tests -> arn:aws:iam::111122223333:role/ledger-writer (assume-role)' |
+    diff -u - "$work/graph.txt" || fail "graph --from output"
+"$nhi" graph --now "$now" --from ci-deployer --to break-glass . >"$work/path.txt" 2>/dev/null
+printf '%s\n' 'arn:aws:iam::111122223333:role/ci/ci-deployer -> update-assume-role-policy * (update-assume-role-policy)' \
+    'update-assume-role-policy * -> arn:aws:iam::111122223333:role/break-glass (update-assume-role-policy)' |
+    diff -u - "$work/path.txt" || fail "graph --from --to output"
+"$nhi" graph --now "$now" --format dot . >"$work/graph.dot" 2>/dev/null
+head -1 "$work/graph.dot" | grep -q '^digraph nhi {$' || fail "graph DOT header"
+"$nhi" graph --now "$now" --from nobody . >/dev/null 2>&1
+expect_status 2 $? "graph --from an unknown identity"
+fingerprint=$(python3 -c "import json,sys; print([f['fingerprint'] for f in json.load(open(sys.argv[1]))['findings'] if f['rule'] == 'move.cross-environment'][0])" "$work/report.json")
+"$nhi" explain --now "$now" "${fingerprint:0:12}" . >"$work/explain.txt" 2>/dev/null
+expect_status 0 $? "explain a fingerprint"
+grep -q "move.cross-environment" "$work/explain.txt" || fail "explain shows the rule"
+grep -q "fingerprint $fingerprint" "$work/explain.txt" || fail "explain shows the fingerprint"
+"$nhi" explain --now "$now" no-such-thing . >/dev/null 2>&1
+expect_status 2 $? "explain an unknown id"
+
 # --- gates ---
 "$nhi" audit --no-state --now "$now" --fail-on high declarations >/dev/null 2>&1
 expect_status 0 $? "declarations alone, gate high"

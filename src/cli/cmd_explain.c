@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `nhi explain`: one finding (by fingerprint) or one identity, with its
+ * evidence, path and fix. The inputs are the PATHs given, else those the
+ * latest snapshot of the state database recorded.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "diag.h"
+#include "nhi/audit.h"
+#include "nhi/report.h"
+#include "nhi/state.h"
+#include "nhi/workspace.h"
+#include "output.h"
+
+/* Minimum length of a fingerprint prefix, to keep a match unambiguous. */
+#define MIN_PREFIX 8
+
+static void print_identity(FILE *out, const nhi_audit *audit,
+                           const nhi_identity *identity)
+{
+    const nhi_decl_set *decls = &audit->workspace->decls;
+
+    fprintf(out, "%s\n  %s, %s, environment %s, declaration %s\n",
+            identity->id, nhi_identity_kind_name(identity->kind),
+            nhi_identity_class_name(identity->class_),
+            identity->environment ? identity->environment : "unknown",
+            identity->declaration >= 0
+                ? decls->items[identity->declaration].name
+                : "none");
+    fprintf(out, "  read from %s:%u:%u %s\n", identity->location.source,
+            identity->location.line, identity->location.column,
+            identity->location.json_path ? identity->location.json_path : "");
+    for (size_t i = 0; i < identity->policy_count; i++) {
+        const nhi_attachment *attachment = &identity->policies[i];
+        fprintf(out, "  policy %s (%s%s%s)\n", attachment->policy->name,
+                attachment->policy->kind == NHI_POLICY_MANAGED ? "managed"
+                                                               : "inline",
+                attachment->via_group ? ", through group " : "",
+                attachment->via_group ? attachment->via_group : "");
+    }
+    if (identity->boundary_arn)
+        fprintf(out, "  permissions boundary %s%s\n", identity->boundary_arn,
+                identity->boundary ? "" : " (not in the export)");
+    for (size_t i = 0; i < identity->credential_count; i++) {
+        const nhi_credential *credential = identity->credentials[i];
+        char created[32];
+        nhi_time_format(credential->created, created, sizeof(created));
+        fprintf(out, "  %s %s, %s, created or rotated %s\n",
+                nhi_credential_kind_name(credential->kind),
+                credential->key_id ? credential->key_id : "(id not known)",
+                credential->active ? "active" : "inactive", created);
+    }
+}
+
+/* The input paths of the latest snapshot, as a NULL-terminated list. */
+static char **snapshot_inputs(const cli_args *args,
+                              const nhi_workspace *workspace, size_t *count,
+                              nhi_diags *diags)
+{
+    char *path = nhi_state_default_path(workspace->config.root,
+                                        args->values[OPT_DB]);
+    nhi_state *state = NULL;
+    char **inputs = NULL;
+
+    *count = 0;
+    if (path && nhi_state_open(&state, path, true, diags) == NHI_OK)
+        nhi_state_latest_inputs(state, &inputs, count, diags);
+    nhi_state_close(state);
+    free(path);
+    return inputs;
+}
+
+int cmd_explain(const cli_args *args)
+{
+    const char *id = args->operand_count ? args->operands[0] : NULL;
+    nhi_report_options options = {0};
+    nhi_workspace workspace, scratch;
+    nhi_audit audit;
+    nhi_diags diags;
+    cli_output output;
+    char **recorded = NULL;
+    size_t recorded_count = 0, shown = 0;
+    const nhi_identity *identity = NULL;
+    int status;
+
+    if (id == NULL) {
+        cli_error("explain needs a finding fingerprint or an identity");
+        cli_note("fingerprints are in the JSON report and in 'nhi audit -v'");
+        return EXIT_USAGE;
+    }
+    nhi_diags_init(&diags);
+    memset(&workspace, 0, sizeof(workspace));
+    memset(&scratch, 0, sizeof(scratch));
+    memset(&audit, 0, sizeof(audit));
+    if (args->operand_count > 1) {
+        status = cli_run_audit(args, args->operands + 1,
+                               args->operand_count - 1, &workspace, &audit,
+                               &diags);
+    } else {
+        if (cli_open_workspace(&scratch, args, &diags) < 0) {
+            status = EXIT_INPUT;
+            goto out;
+        }
+        recorded = snapshot_inputs(args, &scratch, &recorded_count, &diags);
+        if (recorded_count == 0) {
+            cli_error("no input to explain from");
+            cli_note("give the inputs after the id, or run 'nhi audit' to "
+                     "record a snapshot first");
+            status = EXIT_USAGE;
+            goto out;
+        }
+        status = cli_run_audit(args, (const char *const *)recorded,
+                               recorded_count, &workspace, &audit, &diags);
+    }
+    if (status != 0)
+        goto out;
+    if (cli_output_open(&output, args->values[OPT_OUTPUT]) < 0) {
+        status = EXIT_INPUT;
+        goto out;
+    }
+
+    options.verbosity = 1;
+    for (size_t i = 0; strlen(id) >= MIN_PREFIX && i < audit.findings.count;
+         i++) {
+        const nhi_finding *finding = &audit.findings.items[i];
+        if (strncmp(finding->fingerprint, id, strlen(id)) != 0)
+            continue;
+        nhi_report_finding_text(output.stream, &audit, finding, &options);
+        shown++;
+    }
+    if (shown == 0) {
+        identity = nhi_graph_find_identity(audit.graph, id);
+        for (size_t i = 0; identity == NULL && i < audit.graph->identity_count;
+             i++)
+            if (strcmp(audit.graph->identities[i]->name, id) == 0)
+                identity = audit.graph->identities[i];
+    }
+    if (identity) {
+        print_identity(output.stream, &audit, identity);
+        for (size_t i = 0; i < audit.findings.count; i++) {
+            const nhi_finding *finding = &audit.findings.items[i];
+            if (finding->identity != identity)
+                continue;
+            nhi_report_finding_text(output.stream, &audit, finding, &options);
+            shown++;
+        }
+        if (shown == 0)
+            fputs("  no finding\n", output.stream);
+        shown++;
+    }
+    status = cli_output_commit(&output) < 0 ? EXIT_INPUT : EXIT_CLEAN;
+    if (shown == 0) {
+        cli_error("no finding or identity '%s' in the inputs", id);
+        cli_note("give a fingerprint (at least %d hex digits), an ARN or a "
+                 "name",
+                 MIN_PREFIX);
+        status = EXIT_USAGE;
+    }
+out:
+    cli_print_diags(&diags);
+    for (size_t i = 0; i < recorded_count; i++)
+        free(recorded[i]);
+    free(recorded);
+    nhi_audit_free(&audit);
+    nhi_diags_free(&diags);
+    nhi_workspace_free(&workspace);
+    nhi_workspace_free(&scratch);
+    return status;
+}
