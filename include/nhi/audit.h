@@ -60,6 +60,7 @@ typedef struct nhi_audit {
     nhi_graph *graph;
     nhi_findings findings;
     nhi_binding_list *bound;  /* by declaration index */
+    signed char *admin;       /* by identity: 1 admin, 0 not, -1 not known */
     nhi_step *steps;          /* the edges of the identity graph */
     size_t step_count;
     const char **pattern_nodes; /* labels of the pattern nodes */

@@ -160,6 +160,11 @@ int nhi_audit_run(nhi_audit *audit, nhi_workspace *workspace, nhi_time now,
         return result;
 
     start = nhi_clock();
+    /* Admin answers are shared by the scope and path rules. */
+    audit->admin = malloc(audit->graph->identity_count + 1);
+    if (audit->admin == NULL)
+        return NHI_ENOMEM;
+    memset(audit->admin, -1, audit->graph->identity_count + 1);
     result = nhi_rules_scope(audit);
     if (result >= 0)
         result = nhi_rules_life(audit);
@@ -188,6 +193,7 @@ void nhi_audit_free(nhi_audit *audit)
     }
     free(audit->bound);
     free(audit->steps);
+    free(audit->admin);
     free(audit->pattern_nodes);
     nhi_graph_free(audit->graph);
     memset(audit, 0, sizeof(*audit));

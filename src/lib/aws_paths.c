@@ -834,57 +834,120 @@ static int link_trust_by_arn(paths *p, nhi_identity *role)
     return p->result;
 }
 
-/* Roles that trust an account (by root, bare id or "*"), found once per
- * account and shared by every assume-role hub of that account. */
+/* Roles that trust an account (by its root or bare id), or everyone
+ * ("*"), found in one pass over every trust policy. */
 typedef struct trusting_roles {
     size_t *roles;
     const nhi_statement **trusts;
     size_t count;
+    size_t capacity;
 } trusting_roles;
 
-static trusting_roles *roles_trusting(paths *p, nhi_strmap *cache,
-                                      const char *account)
-{
-    trusting_roles *list = nhi_strmap_get(cache, account, strlen(account));
+static nhi_strmap trusting_cache; /* account -> trusting_roles */
+static trusting_roles trusting_everyone;
+static bool trusting_ready;
 
-    if (list)
-        return list;
-    list = nhi_graph_alloc(p->graph, sizeof(*list));
-    if (list == NULL)
-        return NULL;
-    list->roles = nhi_graph_alloc(p->graph, (p->graph->identity_count + 1) *
-                                                sizeof(*list->roles));
-    list->trusts = nhi_graph_alloc(p->graph, (p->graph->identity_count + 1) *
-                                                 sizeof(*list->trusts));
-    if (list->roles == NULL || list->trusts == NULL)
-        return NULL;
-    for (size_t t = 0; t < p->graph->identity_count; t++) {
-        const nhi_identity *role = p->graph->identities[t];
-        const nhi_statement *trust;
-        if (role->kind != NHI_KIND_AWS_ROLE ||
-            (trust = trust_admits_account(role, account)) == NULL)
-            continue;
-        list->roles[list->count] = t;
-        list->trusts[list->count++] = trust;
+static int add_trusting(trusting_roles *list, size_t role,
+                        const nhi_statement *trust)
+{
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? 2 * list->capacity : 8;
+        size_t *roles = realloc(list->roles, capacity * sizeof(*roles));
+        const nhi_statement **trusts;
+        if (roles == NULL)
+            return NHI_ENOMEM;
+        list->roles = roles;
+        trusts = realloc((void *)list->trusts, capacity * sizeof(*trusts));
+        if (trusts == NULL)
+            return NHI_ENOMEM;
+        list->trusts = trusts;
+        list->capacity = capacity;
     }
-    if (nhi_strmap_put(cache, account, strlen(account), list) < 0)
-        return NULL;
-    return list;
+    list->roles[list->count] = role;
+    list->trusts[list->count++] = trust;
+    return NHI_OK;
 }
 
-static nhi_strmap trusting_cache;
+/* The account a trust principal names as a whole, or NULL. */
+static const char *principal_account(paths *p, const char *principal)
+{
+    const char *value = principal + 4, *end;
 
-static int link_assume_hub(paths *p, size_t h, const size_t *order,
-                           size_t count)
+    if (strncmp(principal, "AWS:", 4) != 0)
+        return NULL;
+    if (strlen(value) == 12 && strspn(value, "0123456789") == 12)
+        return nhi_graph_intern(p->graph, value);
+    end = value + strlen(value);
+    if (strncmp(value, "arn:", 4) != 0 || end - value < 18 ||
+        strcmp(end - 5, ":root") != 0)
+        return NULL;
+    return nhi_graph_intern_n(p->graph, end - 17, 12);
+}
+
+static int index_trusting(paths *p)
+{
+    for (size_t t = 0; t < p->graph->identity_count; t++) {
+        const nhi_identity *role = p->graph->identities[t];
+        const nhi_policy_version *version = default_version(role->trust);
+        for (size_t s = 0; role->kind == NHI_KIND_AWS_ROLE && version &&
+                           s < version->statement_count;
+             s++) {
+            const nhi_statement *statement = &version->statements[s];
+            if (!statement->allow || statement->not_principal ||
+                !action_matches(statement, "sts:AssumeRole"))
+                continue;
+            for (size_t i = 0; i < statement->principal_count; i++) {
+                const char *principal = statement->principals[i];
+                const char *account;
+                trusting_roles *list;
+                if (strcmp(principal, "*") == 0 ||
+                    strcmp(principal, "AWS:*") == 0) {
+                    if (add_trusting(&trusting_everyone, t, statement) < 0)
+                        return NHI_ENOMEM;
+                    continue;
+                }
+                account = principal_account(p, principal);
+                if (account == NULL)
+                    continue;
+                list = nhi_strmap_get(&trusting_cache, account,
+                                      strlen(account));
+                if (list == NULL) {
+                    list = nhi_graph_alloc(p->graph, sizeof(*list));
+                    if (list == NULL ||
+                        nhi_strmap_put(&trusting_cache, account,
+                                       strlen(account), list) < 0)
+                        return NHI_ENOMEM;
+                }
+                if (add_trusting(list, t, statement) < 0)
+                    return NHI_ENOMEM;
+            }
+        }
+    }
+    trusting_ready = true;
+    return NHI_OK;
+}
+
+static void free_trusting(void)
+{
+    for (size_t i = 0; i < trusting_cache.capacity; i++) {
+        trusting_roles *list = trusting_cache.slots[i].value;
+        if (trusting_cache.slots[i].key && list) {
+            free(list->roles);
+            free((void *)list->trusts);
+        }
+    }
+    nhi_strmap_free(&trusting_cache);
+    free(trusting_everyone.roles);
+    free((void *)trusting_everyone.trusts);
+    memset(&trusting_everyone, 0, sizeof(trusting_everyone));
+    trusting_ready = false;
+}
+
+static int link_trusting(paths *p, size_t h, const trusting_roles *list)
 {
     const hub *item = &p->hubs[h];
-    trusting_roles *list = roles_trusting(p, &trusting_cache, item->account);
 
-    (void)order;
-    (void)count;
-    if (list == NULL)
-        return NHI_ENOMEM;
-    for (size_t i = 0; i < list->count && p->result >= 0; i++) {
+    for (size_t i = 0; list && i < list->count && p->result >= 0; i++) {
         const nhi_identity *target = p->graph->identities[list->roles[i]];
         if (!nhi_glob_match(item->pattern, target->id, NHI_GLOB_CASE_SENSITIVE))
             continue;
@@ -893,6 +956,20 @@ static int link_assume_hub(paths *p, size_t h, const size_t *order,
                              false);
     }
     return p->result;
+}
+
+static int link_assume_hub(paths *p, size_t h, const size_t *order,
+                           size_t count)
+{
+    const hub *item = &p->hubs[h];
+
+    (void)order;
+    (void)count;
+    if (!trusting_ready && index_trusting(p) < 0)
+        return NHI_ENOMEM;
+    link_trusting(p, h, nhi_strmap_get(&trusting_cache, item->account,
+                                       strlen(item->account)));
+    return link_trusting(p, h, &trusting_everyone);
 }
 
 static const nhi_graph *sorting_graph;
@@ -991,7 +1068,7 @@ static int link_hubs(paths *p)
         }
     }
     free(order);
-    nhi_strmap_free(&trusting_cache);
+    free_trusting();
     return p->result;
 }
 
@@ -1622,6 +1699,10 @@ int nhi_rules_escalation(nhi_audit *audit)
 
     for (size_t i = 0; result >= 0 && i < graph->identity_count; i++) {
         aws_grant grant;
+        if (audit->admin && audit->admin[i] >= 0) {
+            p.admin[i] = audit->admin[i] == 1;
+            continue;
+        }
         result = aws_grant_build(p.eval, graph->identities[i], &grant);
         if (result >= 0)
             result = aws_grant_is_admin(p.eval, &grant);

@@ -177,6 +177,8 @@ static int rule_full_admin(scope_context *context, nhi_identity *identity,
     int result = aws_grant_is_admin(context->eval, grant);
 
     *admin = result == 1;
+    if (result >= 0 && audit->admin)
+        audit->admin[identity->index] = (signed char)(result == 1);
     if (result != 1)
         return result < 0 ? result : NHI_OK;
     finding = nhi_findings_add(
@@ -413,6 +415,8 @@ static int scope_identity(scope_context *context, nhi_identity *identity)
         return NHI_OK;
     declared = identity->declaration >= 0;
     aws_eval_candidate(context->eval, identity, &candidate, &certain, &mask);
+    if (!candidate && !certain && audit->admin)
+        audit->admin[identity->index] = 0;
     if (!candidate && !certain && mask == 0 && !declared)
         return NHI_OK; /* cannot be admin or hold a whole service */
 
