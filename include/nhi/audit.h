@@ -19,6 +19,7 @@ typedef enum nhi_stage {
     NHI_STAGE_READ,
     NHI_STAGE_GRAPH,
     NHI_STAGE_RULES,
+    NHI_STAGE_PATHS,
     NHI_STAGE_REPORT,
     NHI_STAGE_COUNT
 } nhi_stage;

@@ -10,8 +10,8 @@
 #include "nhi/aws.h"
 #include "strmap.h"
 
-static const char *const stage_names[NHI_STAGE_COUNT] = {"read", "graph",
-                                                         "rules", "report"};
+static const char *const stage_names[NHI_STAGE_COUNT] = {
+    "read", "graph", "rules", "paths", "report"};
 
 const char *nhi_stage_name(nhi_stage stage)
 {
@@ -172,11 +172,15 @@ int nhi_audit_run(nhi_audit *audit, nhi_workspace *workspace, nhi_time now,
         result = nhi_rules_cred(audit);
     if (result >= 0)
         result = nhi_rules_trust(audit);
+    nhi_audit_stage_done(audit, NHI_STAGE_RULES, start);
+
+    /* Edges, reachability and the rules that follow paths. */
+    start = nhi_clock();
     if (result >= 0)
         result = nhi_rules_escalation(audit);
     if (result >= 0)
         nhi_findings_sort(&audit->findings);
-    nhi_audit_stage_done(audit, NHI_STAGE_RULES, start);
+    nhi_audit_stage_done(audit, NHI_STAGE_PATHS, start);
     if (result < 0)
         return result;
     return diags->errors > errors ? NHI_EINPUT : NHI_OK;
