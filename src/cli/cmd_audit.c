@@ -83,6 +83,8 @@ static int write_report(const cli_args *args, const audit_options *options,
 
     if (cli_output_open(&output, args->values[OPT_OUTPUT]) < 0)
         return -1;
+    /* A large buffer: a big audit writes hundreds of MB of report. */
+    setvbuf(output.stream, NULL, _IOFBF, 1 << 20);
     text.verbosity = cli_verbosity();
     text.color = output.path == NULL &&
                  cli_color_wanted(STDOUT_FILENO,

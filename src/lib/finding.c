@@ -58,17 +58,23 @@ static void fingerprint(nhi_finding *finding)
     };
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int digest_length = 0;
-    EVP_MD_CTX *context = EVP_MD_CTX_new();
+    /* One context and one fetched digest for every finding: fetching
+     * SHA-256 by name costs more than hashing these few bytes. */
+    static EVP_MD_CTX *context;
+    static EVP_MD *sha256;
 
     finding->fingerprint[0] = '\0';
     if (context == NULL)
+        context = EVP_MD_CTX_new();
+    if (sha256 == NULL)
+        sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (context == NULL || sha256 == NULL)
         return;
-    if (EVP_DigestInit_ex(context, EVP_sha256(), NULL) == 1) {
+    if (EVP_DigestInit_ex(context, sha256, NULL) == 1) {
         for (int i = 0; i < 4; i++)
             EVP_DigestUpdate(context, fields[i], strlen(fields[i]) + 1);
         EVP_DigestFinal_ex(context, digest, &digest_length);
     }
-    EVP_MD_CTX_free(context);
     for (unsigned i = 0; i < 16 && i < digest_length; i++)
         snprintf(&finding->fingerprint[2 * i], 3, "%02x", digest[i]);
 }
