@@ -25,6 +25,9 @@
 #include "strmap.h"
 #include "util.h"
 
+/* Marks EC2 pass-role targets that must already have an instance profile. */
+#define PROFILE_SUFFIX "#profile"
+
 /* Result of asking whether an identity may do one action. */
 typedef enum permission {
     PERMISSION_NO,
@@ -554,8 +557,17 @@ static int link_grants(paths *p, const nhi_identity *caller,
                        const char *account, target_filter filter,
                        const void *data, const char *detail)
 {
+    char passed[128];
+    const char *suffix = service ? strstr(service, PROFILE_SUFFIX) : NULL;
     char scope[128];
-    limit limited = limit_for(p, caller, action,
+    limit limited;
+
+    /* iam:PassedToService is the service itself, without the marker. */
+    if (suffix) {
+        snprintf(passed, sizeof(passed), "%.*s", (int)(suffix - service),
+                 service);
+    }
+    limited = limit_for(p, caller, action,
                               target_kind == NHI_KIND_AWS_ROLE
                                   ? "arn:*:iam::*:role/*"
                                   : "arn:*:iam::*:user/*");
@@ -573,7 +585,9 @@ static int link_grants(paths *p, const nhi_identity *caller,
             aws_condition_result condition;
             if (!statement->allow || !action_matches(statement, action))
                 continue;
-            condition = condition_of(statement, caller, service, p->audit->now);
+            condition = condition_of(statement, caller,
+                                     suffix ? passed : service,
+                                     p->audit->now);
             if (condition == AWS_CONDITION_FALSE)
                 continue;
             for (size_t r = 0; r < statement->resource_count; r++) {
@@ -591,7 +605,8 @@ static int link_grants(paths *p, const nhi_identity *caller,
                         !filter(p, caller, target, data, &trust))
                         continue;
                     if (individual &&
-                        may(p, caller, action, target->id, service, NULL) ==
+                        may(p, caller, action, target->id,
+                            suffix ? passed : service, NULL) ==
                             PERMISSION_NO)
                         continue;
                     p->result = add_edge(p, caller->index, target->index, kind,
@@ -610,7 +625,8 @@ static int link_grants(paths *p, const nhi_identity *caller,
                                                 caller->account) != 0) ||
                             !filter(p, caller, target, data, &trust))
                             continue;
-                        allowed = may(p, caller, action, target->id, service,
+                        allowed = may(p, caller, action, target->id,
+                                      suffix ? passed : service,
                                       NULL);
                         if (allowed != PERMISSION_NO)
                             p->result = add_edge(
@@ -661,16 +677,36 @@ static bool any_role(const paths *p, const nhi_identity *caller,
     return target->kind == NHI_KIND_AWS_ROLE;
 }
 
+/*
+ * The trust statement that lets `service` assume the role. A service name
+ * ending in PROFILE_SUFFIX is EC2 for a caller that cannot create
+ * instance profiles: the role must already have one, since EC2 takes a
+ * role only through an instance profile.
+ */
+
+static const nhi_statement *service_trust(const nhi_identity *target,
+                                          const char *service)
+{
+    char principal[128];
+    size_t length = strlen(service);
+    size_t suffix = strlen(PROFILE_SUFFIX);
+    bool needs_profile = length > suffix &&
+                         strcmp(service + length - suffix, PROFILE_SUFFIX) == 0;
+
+    if (needs_profile && target->instance_profile_count == 0)
+        return NULL;
+    snprintf(principal, sizeof(principal), "Service:%.*s",
+             (int)(needs_profile ? length - suffix : length), service);
+    return trust_admits(target, principal, "sts:AssumeRole");
+}
+
 static bool role_trusts_service(const paths *p, const nhi_identity *caller,
                                 const nhi_identity *target, const void *data,
                                 const nhi_statement **trust)
 {
-    char principal[128];
-
     (void)p;
     (void)caller;
-    snprintf(principal, sizeof(principal), "Service:%s", (const char *)data);
-    *trust = trust_admits(target, principal, "sts:AssumeRole");
+    *trust = service_trust(target, data);
     return *trust != NULL;
 }
 
@@ -737,11 +773,21 @@ static int link_caller(paths *p, nhi_identity *caller)
         permission start = may_start(p, caller, service);
         if (start == PERMISSION_NO)
             continue;
+        const char *principal = service->principal;
+        char with_profile[128];
         snprintf(detail, sizeof(detail), "pass the role to %s (%s)",
                  service->label, service->principal);
+        if (strcmp(principal, "ec2.amazonaws.com") == 0 &&
+            (may(p, caller, "iam:CreateInstanceProfile", NULL, NULL, NULL) ==
+                 PERMISSION_NO ||
+             may(p, caller, "iam:AddRoleToInstanceProfile", NULL, NULL,
+                 NULL) == PERMISSION_NO)) {
+            snprintf(with_profile, sizeof(with_profile), "%s" PROFILE_SUFFIX,
+                     principal);
+            principal = with_profile;
+        }
         link_grants(p, caller, "iam:PassRole", "pass-role", NHI_KIND_AWS_ROLE,
-                    service->principal, NULL, role_trusts_service,
-                    service->principal, detail);
+                    principal, NULL, role_trusts_service, principal, detail);
     }
 
     /* Code that already runs as a role: possible, if the resource exists.
@@ -1041,7 +1087,6 @@ static int link_hubs(paths *p)
             size_t t = order[k];
             nhi_identity *target = p->graph->identities[t];
             const nhi_statement *trust = NULL;
-            char principal[128];
             if (strncmp(target->id, start, prefix) != 0)
                 break; /* past the ids with the prefix */
             if (!customer_role(item->kind, target))
@@ -1057,9 +1102,7 @@ static int link_hubs(paths *p)
             } else if (strcmp(target->account, item->account) != 0) {
                 continue; /* IAM acts only in the caller's account */
             } else if (item->service) {
-                snprintf(principal, sizeof(principal), "Service:%s",
-                         item->service);
-                trust = trust_admits(target, principal, "sts:AssumeRole");
+                trust = service_trust(target, item->service);
                 if (trust == NULL)
                     continue;
             }

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Write one small authorization-details export per escalation case, and
+print "NAME EXPECTED" lines: whether user `caller` must get a
+move.escalation-path finding (yes) or not (no). Each case is a known path
+or a look-alike that must not be reported."""
+import json
+import os
+import sys
+
+A, B = "111122223333", "444455556666"
+ADMIN = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+
+
+def doc(*statements):
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def allow(actions, resource="*", condition=None):
+    statement = {"Effect": "Allow", "Action": actions, "Resource": resource}
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+def deny(actions, resource="*"):
+    return {"Effect": "Deny", "Action": actions, "Resource": resource}
+
+
+def user(name, statements=(), account=A, managed=(), boundary=None):
+    item = {"Path": "/", "UserName": name, "UserId": "AIDAEXAMPLE" + name.upper()[:9],
+            "Arn": "arn:aws:iam::%s:user/%s" % (account, name),
+            "CreateDate": "2025-01-01T00:00:00Z", "GroupList": [], "Tags": [],
+            "UserPolicyList": [{"PolicyName": name + "-inline", "PolicyDocument": doc(*statements)}]
+            if statements else [],
+            "AttachedManagedPolicies": [{"PolicyName": arn.rsplit("/", 1)[1], "PolicyArn": arn}
+                                        for arn in managed]}
+    if boundary:
+        item["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
+                                       "PermissionsBoundaryArn": boundary}
+    return item
+
+
+def role(name, trust, statements=(ADMIN,), account=A, path="/", profile=False):
+    return {"Path": path, "RoleName": name, "RoleId": "AROAEXAMPLE" + name.upper()[:9],
+            "Arn": "arn:aws:iam::%s:role%s%s" % (account, path, name),
+            "CreateDate": "2025-01-01T00:00:00Z",
+            "AssumeRolePolicyDocument": doc({"Effect": "Allow", "Principal": trust,
+                                             "Action": "sts:AssumeRole"}),
+            "InstanceProfileList": [{"InstanceProfileName": name + "-profile"}] if profile else [],
+            "RolePolicyList": [{"PolicyName": name + "-inline", "PolicyDocument": doc(*statements)}],
+            "AttachedManagedPolicies": [], "Tags": [], "RoleLastUsed": {}}
+
+
+def managed(name, versions, default):
+    return {"PolicyName": name, "PolicyId": "ANPAEXAMPLE" + name.upper()[:9],
+            "Arn": "arn:aws:iam::%s:policy/%s" % (A, name), "Path": "/",
+            "DefaultVersionId": default, "AttachmentCount": 1, "IsAttachable": True,
+            "PolicyVersionList": [{"Document": document, "VersionId": version,
+                                   "IsDefaultVersion": version == default,
+                                   "CreateDate": "2025-01-01T00:00:00Z"}
+                                  for version, document in versions]}
+
+
+CALLER = "arn:aws:iam::%s:user/caller" % A
+EC2 = {"Service": "ec2.amazonaws.com"}
+POLICY = "arn:aws:iam::%s:policy/own" % A
+SET_DEFAULT = doc(allow("iam:SetDefaultPolicyVersion", POLICY))
+PASS_EC2 = ["iam:PassRole", "ec2:RunInstances"]
+
+cases = {
+    "set-default-to-admin-version": (True, [user("caller", managed=[POLICY])], [],
+                                     [managed("own", [("v1", SET_DEFAULT), ("v2", doc(ADMIN))], "v1")]),
+    "set-default-without-admin-version": (False, [user("caller", managed=[POLICY])], [],
+                                          [managed("own", [("v1", SET_DEFAULT)], "v1")]),
+    "pass-role-to-ec2": (True, [user("caller", [allow(PASS_EC2)])],
+                         [role("admin", EC2, profile=True)], []),
+    "pass-role-condition-other-service": (
+        False, [user("caller", [allow("iam:PassRole", "*", {"StringEquals": {
+            "iam:PassedToService": "lambda.amazonaws.com"}}), allow("ec2:RunInstances")])],
+        [role("admin", EC2, profile=True)], []),
+    "pass-role-condition-same-service": (
+        True, [user("caller", [allow("iam:PassRole", "*", {"StringEquals": {
+            "iam:PassedToService": "ec2.amazonaws.com"}}), allow("ec2:RunInstances")])],
+        [role("admin", EC2, profile=True)], []),
+    "pass-role-to-role-of-other-service": (False, [user("caller", [allow(PASS_EC2)])],
+                                           [role("admin", {"Service": "lambda.amazonaws.com"})], []),
+    "ec2-role-without-instance-profile": (False, [user("caller", [allow(PASS_EC2)])],
+                                          [role("admin", EC2)], []),
+    "ec2-role-with-profile-created": (
+        True, [user("caller", [allow(PASS_EC2 + ["iam:CreateInstanceProfile",
+                                                  "iam:AddRoleToInstanceProfile"])])],
+        [role("admin", EC2)], []),
+    "assume-root-trust-without-allow": (False, [user("caller", [allow("s3:GetObject")])],
+                                        [role("admin", {"AWS": "arn:aws:iam::%s:root" % A})], []),
+    "assume-root-trust-with-allow": (True, [user("caller", [allow("sts:AssumeRole")])],
+                                     [role("admin", {"AWS": "arn:aws:iam::%s:root" % A})], []),
+    "assume-trust-naming-caller": (True, [user("caller", [allow("s3:GetObject")])],
+                                   [role("admin", {"AWS": CALLER})], []),
+    "assume-trust-naming-caller-denied": (False, [user("caller", [deny("sts:AssumeRole")])],
+                                          [role("admin", {"AWS": CALLER})], []),
+    "put-own-policy": (True, [user("caller", [allow("iam:PutUserPolicy", CALLER)])], [], []),
+    "put-own-policy-denied": (False, [user("caller", [allow("iam:PutUserPolicy", CALLER),
+                                                      deny("iam:PutUserPolicy", CALLER)])], [], []),
+    "put-other-user-policy": (False, [user("caller", [allow(
+        "iam:PutUserPolicy", "arn:aws:iam::%s:user/other" % A)]), user("other")], [], []),
+    "boundary-blocks-iam": (False, [user("caller", [allow("iam:*")],
+                                         boundary="arn:aws:iam::%s:policy/s3-only" % A)], [],
+                            [managed("s3-only", [("v1", doc(allow("s3:*")))], "v1")]),
+    "create-key-admin-user": (True, [user("caller", [allow("iam:CreateAccessKey")]),
+                                     user("boss", [ADMIN])], [], []),
+    "create-key-admin-user-other-account": (
+        False, [user("caller", [allow("iam:CreateAccessKey")]), user("boss", [ADMIN], account=B)],
+        [], []),
+    "rewrite-trust-of-admin-role": (True, [user("caller", [allow("iam:UpdateAssumeRolePolicy")])],
+                                    [role("admin", EC2)], []),
+    "rewrite-trust-of-service-linked-role": (
+        False, [user("caller", [allow("iam:UpdateAssumeRolePolicy")])],
+        [role("admin", EC2, path="/aws-service-role/ec2.amazonaws.com/")], []),
+    "lambda-create-without-invoke": (False, [user("caller", [allow(["iam:PassRole",
+                                                                    "lambda:CreateFunction"])])],
+                                     [role("admin", {"Service": "lambda.amazonaws.com"})], []),
+    "lambda-create-and-invoke": (True, [user("caller", [allow(["iam:PassRole", "lambda:CreateFunction",
+                                                               "lambda:InvokeFunction"])])],
+                                 [role("admin", {"Service": "lambda.amazonaws.com"})], []),
+    "create-policy-version-of-own-policy": (
+        True, [user("caller", managed=[POLICY])], [],
+        [managed("own", [("v1", doc(allow("iam:CreatePolicyVersion", POLICY)))], "v1")]),
+    "create-policy-version-of-aws-namespace": (
+        False, [user("caller", managed=[POLICY])], [],
+        [managed("own", [("v1", doc(allow("iam:CreatePolicyVersion",
+                                          "arn:aws:iam::aws:policy/own*")))], "v1")]),
+}
+
+folder = sys.argv[1]
+for name, (expected, users, roles, policies) in sorted(cases.items()):
+    with open(os.path.join(folder, name + ".json"), "w") as handle:
+        json.dump({"UserDetailList": users, "GroupDetailList": [], "RoleDetailList": roles,
+                   "Policies": policies}, handle)
+    print(name, "yes" if expected else "no")
