@@ -424,7 +424,8 @@ static size_t hub_for(paths *p, const char *kind, const char *pattern,
     item = &p->hubs[p->hub_count++];
     item->kind = kind;
     item->pattern = nhi_graph_intern(p->graph, pattern);
-    item->service = service;
+    /* The service name may live in the caller's buffer: keep a copy. */
+    item->service = service ? nhi_graph_intern(p->graph, service) : NULL;
     item->account = account;
     item->scope = scope ? nhi_graph_intern(p->graph, scope) : NULL;
     item->detail = detail ? nhi_graph_intern(p->graph, detail) : NULL;
