@@ -68,15 +68,15 @@ static size_t utf8_length(const unsigned char *text)
  * is not UTF-8 (a CSV input is not checked for it) becomes U+FFFD, so the
  * report stays valid JSON.
  */
-static void write_string(FILE *out, const char *text)
+static void write_string(nhi_buf *out, const char *text)
 {
     const unsigned char *c = (const unsigned char *)text;
 
     if (text == NULL) {
-        fputs("null", out);
+        nhi_buf_puts(out, "null");
         return;
     }
-    fputc('"', out);
+    nhi_buf_append(out, "\"", 1);
     while (*c) {
         const unsigned char *run = c;
         size_t length;
@@ -86,31 +86,36 @@ static void write_string(FILE *out, const char *text)
                (length = utf8_length(c)) > 0)
             c += length;
         if (c > run)
-            fwrite(run, 1, (size_t)(c - run), out);
+            nhi_buf_append(out, (const char *)run, (size_t)(c - run));
         if (*c == '\0')
             break;
         if (*c == '"' || *c == '\\')
-            fprintf(out, "\\%c", *c);
+            nhi_buf_printf(out, "\\%c", *c);
         else if (*c < 0x20)
-            fprintf(out, "\\u%04x", *c);
+            nhi_buf_printf(out, "\\u%04x", *c);
         else
-            fputs("\\ufffd", out);
+            nhi_buf_puts(out, "\\ufffd");
         c++;
     }
-    fputc('"', out);
+    nhi_buf_append(out, "\"", 1);
 }
 
-static void write_key(FILE *out, const char *key, const char *value,
+static void write_key(nhi_buf *out, const char *key, const char *value,
                       bool first)
 {
-    fprintf(out, "%s\"%s\": ", first ? "" : ", ", key);
+    /* Plain puts: a big report writes millions of keys. */
+    if (!first)
+        nhi_buf_puts(out, ", ");
+    nhi_buf_append(out, "\"", 1);
+    nhi_buf_puts(out, key);
+    nhi_buf_puts(out, "\": ");
     write_string(out, value);
 }
 
-static void write_identity(FILE *out, const nhi_audit *audit,
+static void write_identity(nhi_buf *out, const nhi_audit *audit,
                            const nhi_identity *identity)
 {
-    fputc('{', out);
+    nhi_buf_append(out, "{", 1);
     write_key(out, "id", identity->id, true);
     write_key(out, "provider", nhi_provider_name(identity->provider), false);
     write_key(out, "kind", nhi_identity_kind_name(identity->kind), false);
@@ -120,16 +125,16 @@ static void write_identity(FILE *out, const nhi_audit *audit,
               false);
     write_key(out, "name", identity->name, false);
     write_key(out, "account", identity->account, false);
-    fputc('}', out);
+    nhi_buf_append(out, "}", 1);
 }
 
-static void write_evidence(FILE *out, const nhi_evidence *evidence)
+static void write_evidence(nhi_buf *out, const nhi_evidence *evidence)
 {
     char position[32];
 
     snprintf(position, sizeof(position), "%u:%u", evidence->line,
              evidence->column);
-    fputc('{', out);
+    nhi_buf_append(out, "{", 1);
     write_key(out, "source", evidence->source, true);
     write_key(out, "location",
               evidence->location ? evidence->location
@@ -137,34 +142,34 @@ static void write_evidence(FILE *out, const nhi_evidence *evidence)
                                  : NULL,
               false);
     if (evidence->line)
-        fprintf(out, ", \"line\": %u, \"column\": %u", evidence->line,
+        nhi_buf_printf(out, ", \"line\": %u, \"column\": %u", evidence->line,
                 evidence->column);
     else
-        fputs(", \"line\": null, \"column\": null", out);
+        nhi_buf_puts(out, ", \"line\": null, \"column\": null");
     write_key(out, "policy", evidence->policy, false);
     write_key(out, "statement", evidence->statement, false);
     write_key(out, "detail", evidence->detail, false);
-    fputc('}', out);
+    nhi_buf_append(out, "}", 1);
 }
 
-static void write_owasp(FILE *out, const char *items)
+static void write_owasp(nhi_buf *out, const char *items)
 {
     const char *start = items;
 
-    fputc('[', out);
+    nhi_buf_append(out, "[", 1);
     while (start && *start) {
         const char *comma = strchr(start, ',');
         size_t length = comma ? (size_t)(comma - start) : strlen(start);
-        fprintf(out, "%s\"%.*s\"", start == items ? "" : ", ", (int)length,
+        nhi_buf_printf(out, "%s\"%.*s\"", start == items ? "" : ", ", (int)length,
                 start);
         start = comma ? comma + 1 : NULL;
     }
-    fputc(']', out);
+    nhi_buf_append(out, "]", 1);
 }
 
-static void write_finding(FILE *out, const nhi_finding *finding)
+static void write_finding(nhi_buf *out, const nhi_finding *finding)
 {
-    fputc('{', out);
+    nhi_buf_append(out, "{", 1);
     write_key(out, "fingerprint", finding->fingerprint, true);
     write_key(out, "rule", finding->rule->id, false);
     write_key(out, "severity", nhi_severity_name(finding->severity), false);
@@ -175,31 +180,31 @@ static void write_finding(FILE *out, const nhi_finding *finding)
               false);
     write_key(out, "subject", finding->subject, false);
     write_key(out, "message", finding->message, false);
-    fputs(", \"evidence\": [", out);
+    nhi_buf_puts(out, ", \"evidence\": [");
     for (size_t e = 0; e < finding->evidence_count; e++) {
         if (e)
-            fputs(", ", out);
+            nhi_buf_puts(out, ", ");
         write_evidence(out, &finding->evidence[e]);
     }
-    fputs("], \"path\": ", out);
+    nhi_buf_puts(out, "], \"path\": ");
     if (finding->path_count == 0)
-        fputs("null", out);
+        nhi_buf_puts(out, "null");
     for (size_t h = 0; h < finding->path_count; h++) {
         const nhi_hop *hop = &finding->path[h];
-        fputs(h ? ", {" : "[{", out);
+        nhi_buf_puts(out, h ? ", {" : "[{");
         write_key(out, "from", hop->from, true);
         write_key(out, "to", hop->to, false);
         write_key(out, "kind", hop->kind, false);
-        fputs(", \"evidence\": [", out);
+        nhi_buf_puts(out, ", \"evidence\": [");
         write_evidence(out, &hop->evidence);
-        fputs("]}", out);
+        nhi_buf_puts(out, "]}");
     }
     if (finding->path_count)
-        fputc(']', out);
-    fputs(", \"owasp\": ", out);
+        nhi_buf_append(out, "]", 1);
+    nhi_buf_puts(out, ", \"owasp\": ");
     write_owasp(out, finding->rule->owasp);
     write_key(out, "remedy", finding->rule->remedy, false);
-    fputc('}', out);
+    nhi_buf_append(out, "}", 1);
 }
 
 static json_t *summary_json(const nhi_audit *audit)
@@ -258,9 +263,18 @@ static int write_member(FILE *out, const char *key, json_t *value, bool last)
  * The report is written piece by piece, one identity or finding per line,
  * straight to the stream: no JSON tree of a large audit is ever built.
  */
+static int flush_line(FILE *out, const nhi_buf *line)
+{
+    if (line->failed)
+        return NHI_ENOMEM;
+    return fwrite(line->data, 1, line->length, out) == line->length ? NHI_OK
+                                                                    : NHI_EIO;
+}
+
 int nhi_report_json(FILE *out, const nhi_audit *audit)
 {
     char generated[32];
+    nhi_buf line = {0};
     int result;
 
     nhi_time_format(audit->now, generated, sizeof(generated));
@@ -274,19 +288,25 @@ int nhi_report_json(FILE *out, const nhi_audit *audit)
         result = write_member(out, "inputs", inputs_json(audit->workspace),
                               false);
 
+    /* Each item is formatted into one buffer and written at once. */
     fputs("  \"identities\": [", out);
     for (size_t i = 0; result == NHI_OK && i < audit->graph->identity_count;
          i++) {
-        fputs(i ? ",\n    " : "\n    ", out);
-        write_identity(out, audit, audit->graph->identities[i]);
+        line.length = 0;
+        nhi_buf_puts(&line, i ? ",\n    " : "\n    ");
+        write_identity(&line, audit, audit->graph->identities[i]);
+        result = flush_line(out, &line);
     }
     fputs(audit->graph->identity_count ? "\n  ],\n" : "],\n", out);
 
     fputs("  \"findings\": [", out);
     for (size_t i = 0; result == NHI_OK && i < audit->findings.count; i++) {
-        fputs(i ? ",\n    " : "\n    ", out);
-        write_finding(out, &audit->findings.items[i]);
+        line.length = 0;
+        nhi_buf_puts(&line, i ? ",\n    " : "\n    ");
+        write_finding(&line, &audit->findings.items[i]);
+        result = flush_line(out, &line);
     }
+    nhi_buf_free(&line);
     fputs(audit->findings.count ? "\n  ],\n" : "],\n", out);
 
     if (result == NHI_OK)
