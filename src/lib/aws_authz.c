@@ -19,8 +19,6 @@
 #include "strmap.h"
 #include "util.h"
 
-/* Values longer than this are cut in messages. */
-#define EXCERPT_MAX 80
 
 typedef enum list_kind {
     LIST_USERS,
@@ -79,40 +77,6 @@ typedef struct element {
     const char *noun;   /* user, group, role, managed policy */
     bool valid;         /* false once a problem leaves the element out */
 } element;
-
-static const char *excerpt(const char *text, char *buffer, size_t size)
-{
-    size_t length = strlen(text);
-
-    if (length <= EXCERPT_MAX)
-        snprintf(buffer, size, "'%s'", text);
-    else
-        snprintf(buffer, size, "'%.*s...'", EXCERPT_MAX, text);
-    return buffer;
-}
-
-static const char *type_name(const json_t *value)
-{
-    if (value == NULL)
-        return "nothing";
-    switch (json_typeof(value)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "a list";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "a JSON value";
-}
 
 /*
  * Report a problem in the element at its line:column. `suffix` extends its
@@ -228,12 +192,12 @@ static const char *get_string(element *e, const json_t *object,
         element_left_out(e, element_report(e, NHI_LEVEL_ERROR, suffix,
                                            "invalid %s: expected a string, "
                                            "not %s",
-                                           key, type_name(value)));
+                                           key, nhi_json_type_name(value)));
     else
         nhi_error_set_hint(element_report(e, NHI_LEVEL_ERROR, suffix,
                                           "invalid %s: expected a string, not "
                                           "%s",
-                                          key, type_name(value)),
+                                          key, nhi_json_type_name(value)),
                            "export the file again without editing it; the "
                            "value was ignored");
     return NULL;
@@ -257,14 +221,14 @@ static const char *get_part_string(element *e, const json_t *object,
     if (!json_is_object(object))
         error = element_report(e, NHI_LEVEL_ERROR, suffix,
                                "invalid %s: expected an object, not %s", part,
-                               type_name(object));
+                               nhi_json_type_name(object));
     else if (value == NULL)
         error = element_report(e, NHI_LEVEL_ERROR, suffix, "missing %s in %s",
                                key, part);
     else
         error = element_report(e, NHI_LEVEL_ERROR, suffix,
                                "invalid %s: expected a string, not %s", key,
-                               type_name(value));
+                               nhi_json_type_name(value));
     nhi_error_set_hint(error,
                        "export the file again without editing it; "
                        "this %s was left out",
@@ -276,7 +240,7 @@ static const char *get_part_string(element *e, const json_t *object,
 static nhi_time get_time(element *e, const json_t *object, const char *suffix,
                          const char *key)
 {
-    char buffer[EXCERPT_MAX + 8];
+    char buffer[NHI_EXCERPT_MAX + 8];
     const json_t *value = json_object_get(object, key);
     const char *text = json_string_value(value);
     nhi_time time;
@@ -290,8 +254,8 @@ static nhi_time get_time(element *e, const json_t *object, const char *suffix,
                        "invalid %s %s: expected an RFC 3339 date-time such as "
                        "2019-01-25T18:12:59Z",
                        key,
-                       text ? excerpt(text, buffer, sizeof(buffer))
-                            : type_name(value)),
+                       text ? nhi_excerpt(text, buffer, sizeof(buffer))
+                            : nhi_json_type_name(value)),
         "export the file again without editing it; the time is unknown");
     return NHI_TIME_UNKNOWN;
 }
@@ -307,7 +271,7 @@ static const json_t *get_list(element *e, const json_t *object, const char *key)
     snprintf(suffix, sizeof(suffix), ".%s", key);
     nhi_error_set_hint(element_report(e, NHI_LEVEL_ERROR, suffix,
                                       "invalid %s: expected a list, not %s",
-                                      key, type_name(value)),
+                                      key, nhi_json_type_name(value)),
                        "export the file again without editing it; %s was "
                        "ignored",
                        key);
@@ -339,7 +303,7 @@ static void note_account(reader *r, const char *account)
  */
 static const char *read_arn(element *e, const char *type, nhi_aws_arn *arn)
 {
-    char buffer[EXCERPT_MAX + 8];
+    char buffer[NHI_EXCERPT_MAX + 8];
     const char *text = get_string(e, e->object, "", "Arn", true);
 
     if (text == NULL)
@@ -350,7 +314,7 @@ static const char *read_arn(element *e, const char *type, nhi_aws_arn *arn)
                               "invalid ARN %s: expected "
                               "arn:PARTITION:iam::ACCOUNT:%s/NAME with a "
                               "12-digit ACCOUNT",
-                              excerpt(text, buffer, sizeof(buffer)), type));
+                              nhi_excerpt(text, buffer, sizeof(buffer)), type));
         return NULL;
     }
     note_account(e->r, arn->account);
@@ -460,7 +424,7 @@ static void read_attached(element *e, staged *out)
     out->attached = allocate(e->r, count, sizeof(*out->attached));
     for (size_t i = 0; i < count && e->r->status == NHI_OK; i++) {
         const json_t *item = json_array_get(list, i);
-        char suffix[64], buffer[EXCERPT_MAX + 8];
+        char suffix[64], buffer[NHI_EXCERPT_MAX + 8];
         const char *arn;
         nhi_aws_arn parts;
 
@@ -474,7 +438,7 @@ static void read_attached(element *e, staged *out)
                 element_report(e, NHI_LEVEL_ERROR, suffix,
                                "invalid ARN %s: expected "
                                "arn:PARTITION:iam::ACCOUNT:policy/NAME",
-                               excerpt(arn, buffer, sizeof(buffer))),
+                               nhi_excerpt(arn, buffer, sizeof(buffer))),
                 "export the file again without editing it; the policy is "
                 "listed as missing");
         out->attached[out->attached_count++] = arn;
@@ -523,7 +487,7 @@ static void read_group_names(element *e, nhi_identity *identity)
         nhi_error_set_hint(element_report(e, NHI_LEVEL_ERROR, suffix,
                                           "invalid group name: expected a "
                                           "string, not %s",
-                                          type_name(item)),
+                                          nhi_json_type_name(item)),
                            "export the file again without editing it; this "
                            "group was left out");
     }
@@ -532,7 +496,7 @@ static void read_group_names(element *e, nhi_identity *identity)
 static void read_boundary(element *e, nhi_identity *identity)
 {
     const json_t *boundary = json_object_get(e->object, "PermissionsBoundary");
-    char buffer[EXCERPT_MAX + 8];
+    char buffer[NHI_EXCERPT_MAX + 8];
     nhi_aws_arn parts;
 
     if (boundary == NULL)
@@ -542,7 +506,7 @@ static void read_boundary(element *e, nhi_identity *identity)
                                           ".PermissionsBoundary",
                                           "invalid PermissionsBoundary: "
                                           "expected an object, not %s",
-                                          type_name(boundary)),
+                                          nhi_json_type_name(boundary)),
                            "export the file again without editing it; the "
                            "boundary was ignored");
         return;
@@ -558,7 +522,7 @@ static void read_boundary(element *e, nhi_identity *identity)
                        ".PermissionsBoundary.PermissionsBoundaryArn",
                        "invalid ARN %s: expected "
                        "arn:PARTITION:iam::ACCOUNT:policy/NAME",
-                       excerpt(identity->boundary_arn, buffer, sizeof(buffer))),
+                       nhi_excerpt(identity->boundary_arn, buffer, sizeof(buffer))),
         "export the file again without editing it; the boundary policy is "
         "unknown");
 }
@@ -573,7 +537,7 @@ static void read_last_used(element *e, nhi_identity *identity)
         nhi_error_set_hint(element_report(e, NHI_LEVEL_ERROR, ".RoleLastUsed",
                                           "invalid RoleLastUsed: expected an "
                                           "object, not %s",
-                                          type_name(last_used)),
+                                          nhi_json_type_name(last_used)),
                            "export the file again without editing it; the "
                            "last use is unknown");
         return;
@@ -837,7 +801,7 @@ static void read_element(reader *r, list_kind kind, size_t index,
         element_left_out(&e, element_report(&e, NHI_LEVEL_ERROR, "",
                                             "invalid %s: expected an object, "
                                             "not %s",
-                                            e.noun, type_name(value)));
+                                            e.noun, nhi_json_type_name(value)));
         return;
     }
     switch (kind) {
@@ -923,7 +887,7 @@ static int read_other(reader *r, const char *key, unsigned line,
             continue;
         nhi_error *error = nhi_diags_add(
             r->diags, NHI_LEVEL_ERROR, NHI_EINPUT, r->path, line, column,
-            "invalid %s: expected a list, not %s", key, type_name(value));
+            "invalid %s: expected a list, not %s", key, nhi_json_type_name(value));
         nhi_error_set_location(error, "%s", key);
         nhi_error_set_hint(error,
                            "export the file again without editing it; "
@@ -943,14 +907,14 @@ static int read_other(reader *r, const char *key, unsigned line,
 static int check_duplicate_key(reader *r, const char *key, unsigned line,
                                unsigned column)
 {
-    char buffer[EXCERPT_MAX + 8];
+    char buffer[NHI_EXCERPT_MAX + 8];
     size_t length = strlen(key);
     char *copy;
 
     if (nhi_strmap_get(&r->keys_seen, key, length))
         return nhi_jstream_error(&r->stream, line, column,
                                  "invalid JSON: duplicate object key %s",
-                                 excerpt(key, buffer, sizeof(buffer)));
+                                 nhi_excerpt(key, buffer, sizeof(buffer)));
     copy = nhi_strndup(key, length);
     if (copy == NULL || nhi_strmap_put(&r->keys_seen, copy, length, copy) < 0) {
         free(copy);

@@ -29,8 +29,6 @@
  */
 #define MAX_REPORT_SIZE ((size_t)64 << 20)
 
-/* Values longer than this are cut in messages. */
-#define EXCERPT_MAX 80
 
 /* The name IAM gives the account's root user in the `user` column. */
 #define ROOT_USER_NAME "<root_account>"
@@ -179,30 +177,6 @@ typedef struct report_reader {
 } report_reader;
 
 /* Quote `text` for a message, cut and with control characters replaced. */
-static const char *excerpt(const char *text, char *buffer, size_t size)
-{
-    size_t length = 0, out = 0;
-
-    buffer[out++] = '\'';
-    for (; text[length] != '\0' && length < EXCERPT_MAX && out + 5 < size;
-         length++) {
-        unsigned char byte = (unsigned char)text[length];
-        buffer[out++] = byte < 0x20 || byte == 0x7F ? '?' : (char)byte;
-    }
-    if (text[length] != '\0') {
-        /* Cut at a character boundary, so that the message stays UTF-8. */
-        while (out > 1 && ((unsigned char)buffer[out - 1] & 0xC0) == 0x80)
-            out--;
-        if (out > 1 && (unsigned char)buffer[out - 1] >= 0xC0)
-            out--;
-        memcpy(buffer + out, "...", 3);
-        out += 3;
-    }
-    buffer[out++] = '\'';
-    buffer[out] = '\0';
-    return buffer;
-}
-
 static const char *intern(report_reader *r, const char *text, size_t length)
 {
     const char *interned = nhi_graph_intern_n(r->graph, text, length);
@@ -293,7 +267,7 @@ static bool has_known_column(const nhi_csv_row *row)
  * with any problem rejects the file, because its rows cannot be read. */
 static int read_header(report_reader *r, const nhi_csv_row *row)
 {
-    char buffer[EXCERPT_MAX + 8];
+    char buffer[NHI_EXCERPT_MAX + 8];
     bool valid = true;
 
     r->header_seen = true;
@@ -326,7 +300,7 @@ static int read_header(report_reader *r, const nhi_csv_row *row)
                               field_column(r, row->line, i),
                               "unknown column %s in the credential report "
                               "header",
-                              excerpt(row->fields[i], buffer, sizeof(buffer)));
+                              nhi_excerpt(row->fields[i], buffer, sizeof(buffer)));
             nhi_error_set_hint(error,
                                "check that this is the CSV of `aws iam "
                                "get-credential-report`, unedited; the file "
@@ -398,13 +372,13 @@ static bool parse_date(const char *text, date_field *out)
 static void read_bool(report_reader *r, report_row *row, column_id column,
                       bool *out)
 {
-    char buffer[EXCERPT_MAX + 8];
+    char buffer[NHI_EXCERPT_MAX + 8];
 
     *out = false;
     if (!parse_bool(field(r, row, column), out))
         field_error(r, row, column,
                     "invalid boolean %s in column %s: expected true or false",
-                    excerpt(field(r, row, column), buffer, sizeof(buffer)),
+                    nhi_excerpt(field(r, row, column), buffer, sizeof(buffer)),
                     columns[column].name);
 }
 
@@ -414,7 +388,7 @@ static void read_bool(report_reader *r, report_row *row, column_id column,
 static void read_date(report_reader *r, report_row *row, column_id column,
                       date_field *out)
 {
-    char buffer[EXCERPT_MAX + 8];
+    char buffer[NHI_EXCERPT_MAX + 8];
 
     if (r->field_index[column] == SIZE_MAX) {
         out->kind = DATE_NO_INFORMATION;
@@ -425,7 +399,7 @@ static void read_date(report_reader *r, report_row *row, column_id column,
         field_error(r, row, column,
                     "invalid date %s in column %s: expected a date-time such "
                     "as 2025-01-28T23:09:18Z, or N/A",
-                    excerpt(field(r, row, column), buffer, sizeof(buffer)),
+                    nhi_excerpt(field(r, row, column), buffer, sizeof(buffer)),
                     columns[column].name);
 }
 
@@ -477,7 +451,7 @@ static bool parse_arn(const char *text, report_arn *out)
 
 static void read_identity_fields(report_reader *r, report_row *row)
 {
-    char buffer[EXCERPT_MAX + 8];
+    char buffer[NHI_EXCERPT_MAX + 8];
     bool root_row;
 
     row->user = field(r, row, COLUMN_USER);
@@ -492,19 +466,19 @@ static void read_identity_fields(report_reader *r, report_row *row)
                     "invalid ARN %s: expected arn:PARTITION:iam::ACCOUNT:"
                     "user/NAME, or arn:PARTITION:iam::ACCOUNT:root for %s, "
                     "with a 12-digit ACCOUNT",
-                    excerpt(row->arn, buffer, sizeof(buffer)), ROOT_USER_NAME);
+                    nhi_excerpt(row->arn, buffer, sizeof(buffer)), ROOT_USER_NAME);
     } else if (root_row != row->parts.root) {
         field_error(r, row, COLUMN_ARN,
                     root_row ? "ARN %s of %s is not a root ARN"
                              : "ARN %s is a root ARN but the user is not %s",
-                    excerpt(row->arn, buffer, sizeof(buffer)), ROOT_USER_NAME);
+                    nhi_excerpt(row->arn, buffer, sizeof(buffer)), ROOT_USER_NAME);
     } else if (!root_row && row->user[0] != '\0' &&
                strcmp(row->user, row->parts.name) != 0) {
-        char arn_buffer[EXCERPT_MAX + 8];
+        char arn_buffer[NHI_EXCERPT_MAX + 8];
         field_error(r, row, COLUMN_USER,
                     "user %s does not match the name in its ARN %s",
-                    excerpt(row->user, buffer, sizeof(buffer)),
-                    excerpt(row->arn, arn_buffer, sizeof(arn_buffer)));
+                    nhi_excerpt(row->user, buffer, sizeof(buffer)),
+                    nhi_excerpt(row->arn, arn_buffer, sizeof(arn_buffer)));
     }
 }
 
@@ -513,7 +487,7 @@ static void read_password_enabled(report_reader *r, report_row *row)
 {
     const char *text = field(r, row, COLUMN_PASSWORD_ENABLED);
     bool root = row->root_row || row->parts.root;
-    char buffer[EXCERPT_MAX + 8];
+    char buffer[NHI_EXCERPT_MAX + 8];
 
     if (root && strcmp(text, "not_supported") == 0) {
         row->password_not_supported = true;
@@ -523,7 +497,7 @@ static void read_password_enabled(report_reader *r, report_row *row)
         field_error(r, row, COLUMN_PASSWORD_ENABLED,
                     "invalid boolean %s in column password_enabled: expected "
                     "true or false%s",
-                    excerpt(text, buffer, sizeof(buffer)),
+                    nhi_excerpt(text, buffer, sizeof(buffer)),
                     root ? ", or not_supported" : "");
 }
 
@@ -1032,7 +1006,7 @@ static const json_t *check_response(report_reader *r, const json_t *root,
                                     const char *text, size_t length)
 {
     const json_t *response, *content, *format;
-    char buffer[EXCERPT_MAX + 8];
+    char buffer[NHI_EXCERPT_MAX + 8];
 
     if (!json_is_object(root)) {
         response_error(r, 1, 1, "expected a JSON object: the response of "
@@ -1065,7 +1039,7 @@ static const json_t *check_response(report_reader *r, const json_t *root,
         response_error(r, line, column,
                        "unsupported ReportFormat %s: expected text/csv",
                        json_is_string(format)
-                           ? excerpt(json_string_value(format), buffer,
+                           ? nhi_excerpt(json_string_value(format), buffer,
                                      sizeof(buffer))
                            : "(not a string)");
         return NULL;

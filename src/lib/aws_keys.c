@@ -26,8 +26,6 @@
  */
 #define MAX_KEYS_FILE ((size_t)64 << 20)
 
-/* Values longer than this are cut in messages. */
-#define EXCERPT_MAX 80
 
 /* Length limits of AccessKeyId in the IAM API reference. */
 #define KEY_ID_MIN 16
@@ -77,17 +75,6 @@ typedef struct response {
     size_t offset;      /* of the object's first byte */
     char prefix[32];    /* JSON path of the object: "" or "[3]" */
 } response;
-
-static const char *excerpt(const char *text, char *buffer, size_t size)
-{
-    size_t length = strlen(text);
-
-    if (length <= EXCERPT_MAX)
-        snprintf(buffer, size, "'%s'", text);
-    else
-        snprintf(buffer, size, "'%.*s...'", EXCERPT_MAX, text);
-    return buffer;
-}
 
 static void advance(const char *text, text_position *position, size_t offset)
 {
@@ -266,7 +253,7 @@ static void key_error(response *item, const char *suffix, const char *fmt,
 static void read_key(response *item, const json_t *key, size_t index)
 {
     keys_reader *r = item->r;
-    char suffix[64], buffer[EXCERPT_MAX + 8];
+    char suffix[64], buffer[NHI_EXCERPT_MAX + 8];
     const char *user, *key_id, *status, *created_text;
     const json_t *created_value;
     listed_key staged;
@@ -290,7 +277,7 @@ static void read_key(response *item, const json_t *key, size_t index)
         key_error(item, suffix,
                   "invalid AccessKeyId %s: expected %d to %d letters, digits "
                   "or underscores",
-                  excerpt(key_id, buffer, sizeof(buffer)), KEY_ID_MIN,
+                  nhi_excerpt(key_id, buffer, sizeof(buffer)), KEY_ID_MIN,
                   KEY_ID_MAX);
         valid = false;
     }
@@ -302,7 +289,7 @@ static void read_key(response *item, const json_t *key, size_t index)
                strcmp(status, "Expired") != 0) {
         key_error(item, suffix,
                   "invalid Status %s: expected Active, Inactive or Expired",
-                  excerpt(status, buffer, sizeof(buffer)));
+                  nhi_excerpt(status, buffer, sizeof(buffer)));
         valid = false;
     }
 
@@ -315,7 +302,7 @@ static void read_key(response *item, const json_t *key, size_t index)
         key_error(item, suffix,
                   "invalid CreateDate %s: expected a date-time such as "
                   "2019-05-07T15:35:55Z",
-                  created_text ? excerpt(created_text, buffer, sizeof(buffer))
+                  created_text ? nhi_excerpt(created_text, buffer, sizeof(buffer))
                                : "(not a string)");
         valid = false;
     }

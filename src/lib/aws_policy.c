@@ -13,8 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
-/* Values longer than this are cut in messages. */
-#define EXCERPT_MAX 80
+#include "jstream.h"
+#include "util.h"
 
 typedef struct parser {
     const nhi_aws_document_source *source;
@@ -34,41 +34,7 @@ static const char *const principal_types[] = {"AWS", "Service", "Federated",
 #define PRINCIPAL_TYPE_COUNT                                                   \
     (sizeof(principal_types) / sizeof(principal_types[0]))
 
-static const char *type_name(const json_t *value)
-{
-    if (value == NULL)
-        return "nothing";
-    switch (json_typeof(value)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "a list";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "a JSON value";
-}
-
-/* `text` quoted and cut to EXCERPT_MAX bytes, for messages. */
-static const char *excerpt(const char *text, char *buffer, size_t size)
-{
-    size_t length = strlen(text);
-
-    if (length <= EXCERPT_MAX)
-        snprintf(buffer, size, "'%s'", text);
-    else
-        snprintf(buffer, size, "'%.*s...'", EXCERPT_MAX, text);
-    return buffer;
-}
-
+/* `text` quoted and cut to NHI_EXCERPT_MAX bytes, for messages. */
 /*
  * Report an error in the document, or in its statement `statement` when
  * that is not SIZE_MAX.
@@ -162,7 +128,7 @@ static bool check_fields(parser *p, const json_t *statement, size_t index)
 
     json_object_foreach((json_t *)statement, field, value)
     {
-        char buffer[EXCERPT_MAX + 8];
+        char buffer[NHI_EXCERPT_MAX + 8];
         const char *suggestion;
         nhi_error *error;
 
@@ -170,7 +136,7 @@ static bool check_fields(parser *p, const json_t *statement, size_t index)
             continue;
         valid = false;
         error = report(p, index, "invalid statement: unknown field %s",
-                       excerpt(field, buffer, sizeof(buffer)));
+                       nhi_excerpt(field, buffer, sizeof(buffer)));
         suggestion = suggest_field(field);
         if (suggestion)
             nhi_error_set_hint(error,
@@ -204,7 +170,7 @@ static bool read_strings(parser *p, size_t index, const char *field,
         statement_left_out(report(p, index,
                                   "invalid %s: expected a string or a list of "
                                   "strings, not %s",
-                                  field, type_name(value)));
+                                  field, nhi_json_type_name(value)));
         return false;
     }
     items = allocate_array(p, count, sizeof(*items));
@@ -220,7 +186,7 @@ static bool read_strings(parser *p, size_t index, const char *field,
             statement_left_out(report(p, index,
                                       "invalid %s: item %zu is %s, not a "
                                       "string",
-                                      field, i, type_name(item)));
+                                      field, i, nhi_json_type_name(item)));
             return false;
         }
         if (prefix[0] == '\0') {
@@ -271,7 +237,7 @@ static bool append_strings(parser *p, const char ***items, size_t *count,
 static bool read_principals(parser *p, size_t index, const char *field,
                             const json_t *value, nhi_statement *statement)
 {
-    char buffer[EXCERPT_MAX + 8];
+    char buffer[NHI_EXCERPT_MAX + 8];
     const char *type;
     const json_t *values;
 
@@ -282,7 +248,7 @@ static bool read_principals(parser *p, size_t index, const char *field,
                 "invalid %s %s: expected \"*\" or an object such as "
                 "{\"AWS\": \"arn:aws:iam::111122223333:root\"}",
                 field,
-                excerpt(json_string_value(value), buffer, sizeof(buffer))));
+                nhi_excerpt(json_string_value(value), buffer, sizeof(buffer))));
             return false;
         }
         return read_strings(p, index, field, "", value, &statement->principals,
@@ -292,7 +258,7 @@ static bool read_principals(parser *p, size_t index, const char *field,
         statement_left_out(report(p, index,
                                   "invalid %s: expected \"*\" or an object, "
                                   "not %s",
-                                  field, type_name(value)));
+                                  field, nhi_json_type_name(value)));
         return false;
     }
 
@@ -309,7 +275,7 @@ static bool read_principals(parser *p, size_t index, const char *field,
         if (known == PRINCIPAL_TYPE_COUNT) {
             nhi_error *error =
                 report(p, index, "invalid %s: unknown principal type %s", field,
-                       excerpt(type, buffer, sizeof(buffer)));
+                       nhi_excerpt(type, buffer, sizeof(buffer)));
             nhi_error_set_hint(error, "the types are AWS, Service, Federated "
                                       "and CanonicalUser; this statement was "
                                       "left out");
@@ -327,7 +293,7 @@ static bool read_principals(parser *p, size_t index, const char *field,
 static bool read_effect(parser *p, size_t index, const json_t *statement,
                         nhi_statement *out)
 {
-    char buffer[EXCERPT_MAX + 8];
+    char buffer[NHI_EXCERPT_MAX + 8];
     const json_t *effect = json_object_get(statement, "Effect");
     const char *text = json_string_value(effect);
 
@@ -346,12 +312,12 @@ static bool read_effect(parser *p, size_t index, const json_t *statement,
     if (text)
         statement_left_out(report(p, index,
                                   "invalid Effect %s: expected Allow or Deny",
-                                  excerpt(text, buffer, sizeof(buffer))));
+                                  nhi_excerpt(text, buffer, sizeof(buffer))));
     else
         statement_left_out(report(p, index,
                                   "invalid Effect: expected Allow or Deny, not "
                                   "%s",
-                                  type_name(effect)));
+                                  nhi_json_type_name(effect)));
     return false;
 }
 
@@ -422,7 +388,7 @@ static bool read_condition(parser *p, size_t index, const json_t *statement,
         statement_left_out(report(p, index,
                                   "invalid Condition: expected an object, not "
                                   "%s",
-                                  type_name(condition)));
+                                  nhi_json_type_name(condition)));
         return false;
     }
     /* An empty Condition block has no conditions to meet. */
@@ -448,7 +414,7 @@ static bool read_sid(parser *p, size_t index, const json_t *statement,
     if (!json_is_string(sid)) {
         statement_left_out(report(p, index,
                                   "invalid Sid: expected a string, not %s",
-                                  type_name(sid)));
+                                  nhi_json_type_name(sid)));
         return false;
     }
     out->sid = intern(p, json_string_value(sid));
@@ -467,7 +433,7 @@ static bool read_statement(parser *p, const json_t *statement, size_t index,
         statement_left_out(report(p, index,
                                   "invalid statement: expected an object, not "
                                   "%s",
-                                  type_name(statement)));
+                                  nhi_json_type_name(statement)));
         return false;
     }
 
@@ -505,7 +471,7 @@ static void read_statements(parser *p, const json_t *list,
 static void read_version(parser *p, const json_t *value,
                          nhi_policy_version *version)
 {
-    char buffer[EXCERPT_MAX + 8];
+    char buffer[NHI_EXCERPT_MAX + 8];
     const char *text = json_string_value(value);
     nhi_error *error;
 
@@ -519,11 +485,11 @@ static void read_version(parser *p, const json_t *value,
         error = report(p, SIZE_MAX,
                        "invalid policy Version %s: expected 2012-10-17 or "
                        "2008-10-17",
-                       excerpt(text, buffer, sizeof(buffer)));
+                       nhi_excerpt(text, buffer, sizeof(buffer)));
     else
         error = report(p, SIZE_MAX,
                        "invalid policy Version: expected a string, not %s",
-                       type_name(value));
+                       nhi_json_type_name(value));
     nhi_error_set_hint(error, "write \"Version\": \"2012-10-17\"; the "
                               "statements were read without policy "
                               "variables");
@@ -532,7 +498,7 @@ static void read_version(parser *p, const json_t *value,
 static void read_document(parser *p, const json_t *document,
                           nhi_policy_version *version)
 {
-    char buffer[EXCERPT_MAX + 8];
+    char buffer[NHI_EXCERPT_MAX + 8];
     const char *key;
     const json_t *value;
     const json_t *statements = NULL;
@@ -546,7 +512,7 @@ static void read_document(parser *p, const json_t *document,
                 nhi_error_set_hint(report(p, SIZE_MAX,
                                           "invalid policy Id: expected a "
                                           "string, not %s",
-                                          type_name(value)),
+                                          nhi_json_type_name(value)),
                                    "fix the policy in IAM and export again");
         } else if (strcmp(key, "Statement") == 0) {
             statements = value;
@@ -554,7 +520,7 @@ static void read_document(parser *p, const json_t *document,
             nhi_error_set_hint(report(p, SIZE_MAX,
                                       "invalid policy document: unknown key "
                                       "%s",
-                                      excerpt(key, buffer, sizeof(buffer))),
+                                      nhi_excerpt(key, buffer, sizeof(buffer))),
                                "the keys are Version, Id and Statement; the "
                                "statements were still read");
         }
@@ -571,7 +537,7 @@ static void read_document(parser *p, const json_t *document,
         nhi_error_set_hint(report(p, SIZE_MAX,
                                   "invalid Statement: expected an object or a "
                                   "list, not %s",
-                                  type_name(statements)),
+                                  nhi_json_type_name(statements)),
                            "fix the policy in IAM and export again");
         return;
     }
@@ -704,7 +670,7 @@ int nhi_aws_policy_parse(const nhi_aws_document_source *source,
         document_invalid(report(&p, SIZE_MAX,
                                 "invalid policy document: expected an "
                                 "object, not %s",
-                                type_name(document)),
+                                nhi_json_type_name(document)),
                          version);
     else
         read_document(&p, document, version);

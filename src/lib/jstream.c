@@ -380,3 +380,26 @@ int nhi_jstream_finish(nhi_jstream *stream)
                         "invalid JSON: end of file expected near %s",
                         describe_next(stream, buffer, sizeof(buffer)));
 }
+
+const char *nhi_json_type_name(const json_t *value)
+{
+    if (value == NULL)
+        return "nothing";
+    switch (json_typeof(value)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "a list";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    case JSON_NULL:
+        return "null";
+    }
+    return "a JSON value";
+}

@@ -88,4 +88,7 @@ int nhi_jstream_error(nhi_jstream *stream, unsigned line, unsigned column,
                       const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* "an object", "a list", "a string"...: a JSON value's type, for messages. */
+const char *nhi_json_type_name(const json_t *value);
+
 #endif

@@ -196,3 +196,12 @@ void nhi_offset_position(const char *text, size_t length, size_t offset,
     *line = current_line;
     *column = current_column;
 }
+
+const char *nhi_excerpt(const char *text, char *buffer, size_t size)
+{
+    if (strlen(text) <= NHI_EXCERPT_MAX)
+        snprintf(buffer, size, "'%s'", text);
+    else
+        snprintf(buffer, size, "'%.*s...'", NHI_EXCERPT_MAX, text);
+    return buffer;
+}

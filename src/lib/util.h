@@ -44,6 +44,12 @@ void nhi_buf_free(nhi_buf *buf);
 int nhi_read_file(const char *path, size_t max_size, char **out,
                   size_t *out_length);
 
+/* Characters of a value quoted in a message before it is cut. */
+#define NHI_EXCERPT_MAX 80
+
+/* `text` quoted for a message, cut after NHI_EXCERPT_MAX bytes. */
+const char *nhi_excerpt(const char *text, char *buffer, size_t size);
+
 /* Line and column (1-based, columns count UTF-8 characters) of `offset`. */
 void nhi_offset_position(const char *text, size_t length, size_t offset,
                          unsigned *line, unsigned *column);
