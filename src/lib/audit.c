@@ -18,6 +18,14 @@ const char *nhi_stage_name(nhi_stage stage)
     return (unsigned)stage < NHI_STAGE_COUNT ? stage_names[stage] : "unknown";
 }
 
+const char *nhi_capability_name(unsigned bit)
+{
+    static const char *const names[NHI_CAPABILITY_COUNT] = {
+        "admin", "iam", "sts", "kms", "secretsmanager", "organizations"};
+
+    return bit < NHI_CAPABILITY_COUNT ? names[bit] : "unknown";
+}
+
 double nhi_clock(void)
 {
     struct timespec now;
@@ -198,6 +206,8 @@ void nhi_audit_free(nhi_audit *audit)
     free(audit->bound);
     free(audit->steps);
     free(audit->admin);
+    free(audit->blast_radius);
+    free(audit->blast_capabilities);
     free(audit->pattern_nodes);
     nhi_graph_free(audit->graph);
     memset(audit, 0, sizeof(*audit));

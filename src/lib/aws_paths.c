@@ -1724,6 +1724,242 @@ static int keep_steps(paths *p)
     return NHI_OK;
 }
 
+/*
+ * Largest memory for exact reachable sets (one bit per identity for each
+ * strongly connected component): 256 MiB, which covers graphs up to about
+ * 45,000 identities when every identity is its own component. Above it,
+ * counts are upper bounds: the sum over successors, which counts an
+ * identity reached two ways twice.
+ */
+#define BLAST_MEMORY_MAX ((size_t)256 << 20)
+
+/* Capabilities each identity holds itself, from the scope findings. */
+static void own_capabilities(const paths *p, unsigned *mask)
+{
+    const nhi_findings *findings = &p->audit->findings;
+
+    for (size_t i = 0; i < findings->count; i++) {
+        const nhi_finding *finding = &findings->items[i];
+        if (finding->identity == NULL)
+            continue;
+        if (strcmp(finding->rule->id, "scope.full-admin") == 0) {
+            mask[finding->identity->index] |= (1u << NHI_CAPABILITY_COUNT) - 1;
+            continue;
+        }
+        if (strcmp(finding->rule->id, "scope.sensitive-wildcard") != 0)
+            continue;
+        for (unsigned bit = 1; bit < NHI_CAPABILITY_COUNT; bit++)
+            if (strcmp(finding->subject, nhi_capability_name(bit)) == 0)
+                mask[finding->identity->index] |= 1u << bit;
+    }
+    for (size_t i = 0; i < p->graph->identity_count; i++)
+        if (p->admin[i])
+            mask[i] |= (1u << NHI_CAPABILITY_COUNT) - 1;
+}
+
+/*
+ * Blast radius: how many identities each can become, and the sensitive
+ * capabilities they add up to. The strongly connected components of the
+ * graph (Tarjan's algorithm, iterative, so chains of any length are safe)
+ * come out sinks first, so each component's set is its members plus the
+ * union of its successors' sets, computed once for all identities.
+ */
+static int blast_radius(paths *p)
+{
+    nhi_audit *audit = p->audit;
+    size_t identities = p->graph->identity_count;
+    size_t accounts = p->graph->account_count;
+    /* An admin can become any identity of its account: one node per
+     * account stands for that, with an edge from each admin and to each
+     * identity of the account (the path rules do not need these). */
+    size_t nodes = identities + p->hub_count + accounts;
+    size_t extra = 2 * identities;
+    size_t *account_node = calloc(identities + 1, sizeof(size_t));
+    size_t *start = calloc(nodes + 2, sizeof(size_t));
+    size_t *adjacent = calloc(p->edge_count + extra + 1, sizeof(size_t));
+    size_t *index = malloc((nodes + 1) * sizeof(size_t));
+    size_t *low = malloc((nodes + 1) * sizeof(size_t));
+    size_t *component = malloc((nodes + 1) * sizeof(size_t));
+    size_t *stack = malloc((nodes + 1) * sizeof(size_t));
+    size_t *call = malloc((nodes + 1) * sizeof(size_t)); /* DFS stack */
+    size_t *cursor = malloc((nodes + 1) * sizeof(size_t));
+    bool *on_stack = calloc(nodes + 1, sizeof(bool));
+    unsigned *mask = calloc(nodes + 1, sizeof(unsigned));
+    size_t *count = NULL, *members = NULL, components = 0, counter = 0;
+    size_t depth = 0, top = 0, words = (identities + 63) / 64;
+    uint64_t *sets = NULL;
+    int result = NHI_OK;
+
+    audit->blast_radius = calloc(identities + 1, sizeof(size_t));
+    audit->blast_capabilities = calloc(identities + 1, sizeof(unsigned));
+    if (!start || !adjacent || !index || !low || !component || !stack ||
+        !call || !cursor || !on_stack || !mask || !audit->blast_radius ||
+        !audit->blast_capabilities) {
+        result = NHI_ENOMEM;
+        goto out;
+    }
+    if (account_node == NULL) {
+        result = NHI_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < identities; i++) {
+        const char *account = p->graph->identities[i]->account;
+        account_node[i] = SIZE_MAX;
+        for (size_t a = 0; account && a < accounts; a++)
+            if (strcmp(p->graph->accounts[a], account) == 0)
+                account_node[i] = identities + p->hub_count + a;
+    }
+    for (size_t e = 0; e < p->edge_count; e++)
+        if (p->edges[e].from != p->edges[e].to)
+            start[p->edges[e].from + 1]++;
+    for (size_t i = 0; i < identities; i++) {
+        if (account_node[i] == SIZE_MAX)
+            continue;
+        start[account_node[i] + 1]++; /* account -> identity */
+        if (p->admin[i])
+            start[i + 1]++;           /* admin -> account */
+    }
+    for (size_t n = 0; n < nodes; n++)
+        start[n + 1] += start[n];
+    memset(cursor, 0, (nodes + 1) * sizeof(size_t));
+    for (size_t e = 0; e < p->edge_count; e++)
+        if (p->edges[e].from != p->edges[e].to)
+            adjacent[start[p->edges[e].from] + cursor[p->edges[e].from]++] =
+                p->edges[e].to;
+    for (size_t i = 0; i < identities; i++) {
+        size_t node = account_node[i];
+        if (node == SIZE_MAX)
+            continue;
+        adjacent[start[node] + cursor[node]++] = i;
+        if (p->admin[i])
+            adjacent[start[i] + cursor[i]++] = node;
+    }
+    for (size_t n = 0; n < nodes; n++)
+        index[n] = UNREACHED;
+
+    /* Tarjan's strongly connected components, without recursion. */
+    for (size_t root = 0; root < nodes; root++) {
+        if (index[root] != UNREACHED)
+            continue;
+        call[depth++] = root;
+        cursor[root] = start[root];
+        index[root] = low[root] = counter++;
+        stack[top++] = root;
+        on_stack[root] = true;
+        while (depth > 0) {
+            size_t node = call[depth - 1];
+            if (cursor[node] < start[node + 1]) {
+                size_t next = adjacent[cursor[node]++];
+                if (index[next] == UNREACHED) {
+                    index[next] = low[next] = counter++;
+                    stack[top++] = next;
+                    on_stack[next] = true;
+                    cursor[next] = start[next];
+                    call[depth++] = next;
+                } else if (on_stack[next] && index[next] < low[node]) {
+                    low[node] = index[next];
+                }
+                continue;
+            }
+            depth--;
+            if (depth > 0 && low[node] < low[call[depth - 1]])
+                low[call[depth - 1]] = low[node];
+            if (low[node] != index[node])
+                continue;
+            size_t member;
+            do {
+                member = stack[--top];
+                on_stack[member] = false;
+                component[member] = components;
+            } while (member != node);
+            components++;
+        }
+    }
+
+    /* Components in creation order are sinks first. */
+    count = calloc(components + 1, sizeof(size_t));
+    members = calloc(components + 1, sizeof(size_t));
+    unsigned *component_mask = calloc(components + 1, sizeof(unsigned));
+    if (count == NULL || members == NULL || component_mask == NULL) {
+        free(component_mask);
+        result = NHI_ENOMEM;
+        goto out;
+    }
+    own_capabilities(p, mask);
+    for (size_t n = 0; n < identities; n++) {
+        members[component[n]]++;
+        component_mask[component[n]] |= mask[n];
+    }
+    audit->blast_bounded = components > 0 &&
+                           words > BLAST_MEMORY_MAX / 8 / components;
+    if (!audit->blast_bounded && components > 0) {
+        sets = calloc(components * words + 1, sizeof(uint64_t));
+        if (sets == NULL)
+            audit->blast_bounded = true;
+    }
+    for (size_t n = 0; sets && n < identities; n++)
+        sets[component[n] * words + n / 64] |= (uint64_t)1 << (n % 64);
+
+    /* Visit nodes by component, sinks first: each component takes the
+     * sets, counts and capabilities of its successors. */
+    size_t *order = cursor; /* reused: nodes sorted by component */
+    size_t *bucket = calloc(components + 2, sizeof(size_t));
+    if (bucket == NULL) {
+        free(component_mask);
+        result = NHI_ENOMEM;
+        goto out;
+    }
+    for (size_t n = 0; n < nodes; n++)
+        bucket[component[n] + 1]++;
+    for (size_t c = 0; c < components; c++)
+        bucket[c + 1] += bucket[c];
+    for (size_t n = 0; n < nodes; n++)
+        order[bucket[component[n]]++] = n;
+    for (size_t k = 0; k < nodes; k++) {
+        size_t node = order[k], from = component[node];
+        for (size_t a = start[node]; a < start[node + 1]; a++) {
+            size_t to = component[adjacent[a]];
+            if (to == from)
+                continue;
+            component_mask[from] |= component_mask[to];
+            if (sets)
+                for (size_t w = 0; w < words; w++)
+                    sets[from * words + w] |= sets[to * words + w];
+            else
+                count[from] += count[to] + members[to];
+        }
+    }
+    for (size_t n = 0; n < identities; n++) {
+        size_t c = component[n], total = 0;
+        if (sets)
+            for (size_t w = 0; w < words; w++)
+                total += (size_t)__builtin_popcountll(sets[c * words + w]);
+        else
+            total = count[c] + members[c];
+        total = total > identities ? identities : total;
+        audit->blast_radius[n] = total > 0 ? total - 1 : 0; /* not itself */
+        audit->blast_capabilities[n] = component_mask[c];
+    }
+    free(bucket);
+    free(component_mask);
+out:
+    free(account_node);
+    free(start);
+    free(adjacent);
+    free(index);
+    free(low);
+    free(component);
+    free(stack);
+    free(call);
+    free(cursor);
+    free(on_stack);
+    free(mask);
+    free(count);
+    free(members);
+    free(sets);
+    return result;
+}
+
 int nhi_rules_escalation(nhi_audit *audit)
 {
     paths p = {0};
@@ -1790,6 +2026,8 @@ int nhi_rules_escalation(nhi_audit *audit)
         result = cross_environment(&p);
     if (result >= 0)
         result = prohibited_reachable(&p);
+    if (result >= 0)
+        result = blast_radius(&p);
 
     free_reach(&r);
     free_reach(&definite);

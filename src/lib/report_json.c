@@ -125,6 +125,24 @@ static void write_identity(nhi_buf *out, const nhi_audit *audit,
               false);
     write_key(out, "name", identity->name, false);
     write_key(out, "account", identity->account, false);
+    if (audit->blast_radius) {
+        unsigned mask = audit->blast_capabilities[identity->index];
+        bool first = true;
+        nhi_buf_printf(out, ", \"blast_radius\": %zu, "
+                            "\"reachable_capabilities\": [",
+                       audit->blast_radius[identity->index]);
+        for (unsigned bit = 0; bit < NHI_CAPABILITY_COUNT; bit++) {
+            if (!(mask & (1u << bit)))
+                continue;
+            nhi_buf_printf(out, "%s\"%s\"", first ? "" : ", ",
+                           nhi_capability_name(bit));
+            first = false;
+        }
+        nhi_buf_puts(out, "]");
+    } else {
+        nhi_buf_puts(out, ", \"blast_radius\": null, "
+                          "\"reachable_capabilities\": null");
+    }
     nhi_buf_append(out, "}", 1);
 }
 
@@ -233,6 +251,8 @@ static json_t *summary_json(const nhi_audit *audit)
                         json_integer((json_int_t)audit->graph->identity_count));
     json_object_set_new(summary, "by_severity", by_severity);
     json_object_set_new(summary, "by_rule", by_rule);
+    json_object_set_new(summary, "blast_radius_bounded",
+                        json_boolean(audit->blast_bounded));
     return summary;
 }
 

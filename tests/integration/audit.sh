@@ -48,6 +48,18 @@ assert classes["AWSServiceRoleForSupport"] == "provider-managed", classes
 assert classes["AWSReservedSSO_AdministratorAccess_0123456789abcdef"] == "human", classes
 assert classes["nightly-etl"] == "workload", classes
 assert classes["break-glass"] == "unknown", classes
+# Blast radius, by hand: an admin can become the other 8 identities of
+# its account; ci-deployer can rewrite the trust of break-glass (admin);
+# staging-smoke-tests can assume ledger-writer only.
+radius = {i["name"]: i["blast_radius"] for i in report["identities"]}
+assert radius["legacy-batch"] == 8, radius
+assert radius["ci-deployer"] == 8, radius
+assert radius["staging-smoke-tests"] == 1, radius
+assert radius["ledger-writer"] == 0, radius
+reach = {i["name"]: i["reachable_capabilities"] for i in report["identities"]}
+assert reach["staging-smoke-tests"] == [], reach
+assert reach["ci-deployer"][0] == "admin", reach
+assert report["summary"]["blast_radius_bounded"] is False
 assert report["summary"]["total"] == 34, report["summary"]
 assert report["summary"]["by_severity"] == {"critical": 4, "high": 11, "medium": 9, "low": 9, "info": 1}
 for finding in report["findings"]:
