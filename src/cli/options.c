@@ -205,6 +205,28 @@ int cli_parse(cli_args *args, const cli_command_info *command, int argc,
     return 0;
 }
 
+/* Help text wrapped at 80 columns, continuation lines under the first. */
+static void print_help_text(FILE *out, const char *text)
+{
+    const unsigned indent = 28, width = 80;
+    unsigned column = indent;
+
+    while (*text) {
+        size_t length = strcspn(text, " ");
+        if (column > indent && column + 1 + length > width) {
+            fprintf(out, "\n%*s", (int)indent, "");
+            column = indent;
+        }
+        fputc(' ', out);
+        fwrite(text, 1, length, out);
+        column += 1 + (unsigned)length;
+        text += length;
+        while (*text == ' ')
+            text++;
+    }
+    fputc('\n', out);
+}
+
 static void print_option_help(FILE *out, const cli_option *option)
 {
     char left[64];
@@ -216,7 +238,8 @@ static void print_option_help(FILE *out, const cli_option *option)
     else
         snprintf(left, sizeof(left), "    --%s%s%s", option->long_name,
                  option->value ? " " : "", option->value ? option->value : "");
-    fprintf(out, "  %-26s %s\n", left, option->help);
+    fprintf(out, "  %-26s", left);
+    print_help_text(out, option->help);
 }
 
 void cli_print_help(const cli_command_info *command)
