@@ -14,6 +14,17 @@
 #include "nhi/graph.h"
 #include "nhi/workspace.h"
 
+/* Sensitive capabilities an identity holds or can reach. */
+enum {
+    NHI_CAPABILITY_ADMIN = 1u << 0,
+    /* Then one bit per sensitive service, in the order of
+     * nhi_capability_name: iam, sts, kms, secretsmanager, organizations. */
+    NHI_CAPABILITY_COUNT = 6
+};
+
+/* `admin`, `iam`, `sts`, `kms`, `secretsmanager`, `organizations`. */
+const char *nhi_capability_name(unsigned bit);
+
 /* Stages of an audit, timed for the benchmark. */
 typedef enum nhi_stage {
     NHI_STAGE_READ,
@@ -62,6 +73,9 @@ typedef struct nhi_audit {
     nhi_findings findings;
     nhi_binding_list *bound;  /* by declaration index */
     signed char *admin;       /* by identity: 1 admin, 0 not, -1 not known */
+    size_t *blast_radius;     /* by identity: identities it can become */
+    unsigned *blast_capabilities; /* by identity: NHI_CAPABILITY_* bits */
+    bool blast_bounded;       /* counts are upper bounds (see rules.md) */
     nhi_step *steps;          /* the edges of the identity graph */
     size_t step_count;
     const char **pattern_nodes; /* labels of the pattern nodes */
