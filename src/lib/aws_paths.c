@@ -1960,6 +1960,98 @@ out:
     return result;
 }
 
+/* The action that edits a target's permissions, by target kind. */
+static const char *const modify_user[] = {"iam:PutUserPolicy",
+                                          "iam:AttachUserPolicy"};
+static const char *const modify_role[] = {"iam:PutRolePolicy",
+                                          "iam:AttachRolePolicy"};
+
+/*
+ * An identity that can edit another identity's permissions and can also
+ * become it (assume it, create its keys, ...) can make it admin first:
+ * a self hop. Only targets one step away are checked, through the edges
+ * already built; each caller with such a grant is checked once.
+ */
+static int link_modify_then_become(paths *p)
+{
+    size_t identities = p->graph->identity_count;
+    size_t nodes = identities + p->hub_count;
+    size_t *start = calloc(nodes + 2, sizeof(size_t));
+    size_t *outgoing = calloc(p->edge_count + 1, sizeof(size_t));
+    size_t *fill = calloc(nodes + 1, sizeof(size_t));
+    size_t original = p->edge_count;
+    char how[512];
+    int result = NHI_OK;
+
+    if (!start || !outgoing || !fill) {
+        result = NHI_ENOMEM;
+        goto out;
+    }
+    for (size_t e = 0; e < original; e++)
+        start[p->edges[e].from + 1]++;
+    for (size_t n = 0; n < nodes; n++)
+        start[n + 1] += start[n];
+    for (size_t e = 0; e < original; e++)
+        outgoing[start[p->edges[e].from] + fill[p->edges[e].from]++] = e;
+
+    for (size_t i = 0; i < identities && result >= 0; i++) {
+        nhi_identity *caller = p->graph->identities[i];
+        bool users = false, roles = false, done = false;
+        if (p->admin[i])
+            continue;
+        for (size_t a = 0; a < 2; a++) {
+            users = users || may(p, caller, modify_user[a], NULL, NULL, NULL) !=
+                                 PERMISSION_NO;
+            roles = roles || may(p, caller, modify_role[a], NULL, NULL, NULL) !=
+                                 PERMISSION_NO;
+        }
+        if (!users && !roles)
+            continue;
+        /* Targets one step away, directly or through a pattern node. */
+        for (size_t k = start[i]; k < start[i + 1] && !done && result >= 0;
+             k++) {
+            const edge *step = &p->edges[outgoing[k]];
+            size_t first = step->to, last = step->to;
+            size_t from = first < identities ? k : start[first];
+            size_t to = first < identities ? k + 1 : start[first + 1];
+            for (size_t m = from; m < to && !done; m++) {
+                const edge *hop = first < identities ? step
+                                                     : &p->edges[outgoing[m]];
+                const char *const *actions;
+                nhi_identity *target;
+                last = hop->to;
+                if (last >= identities || last == i)
+                    continue;
+                target = p->graph->identities[last];
+                if (target->kind == NHI_KIND_AWS_USER && users)
+                    actions = modify_user;
+                else if (target->kind == NHI_KIND_AWS_ROLE && roles)
+                    actions = modify_role;
+                else
+                    continue;
+                for (size_t a = 0; a < 2 && !done; a++) {
+                    grant_source source = {0};
+                    permission allowed = may(p, caller, actions[a], target->id,
+                                             NULL, &source);
+                    if (allowed == PERMISSION_NO)
+                        continue;
+                    snprintf(how, sizeof(how), "%s on %s, then %s it",
+                             actions[a], target->name, step->kind);
+                    result = add_edge(p, i, i, actions[a], &source, NULL, how,
+                                      allowed == PERMISSION_POSSIBLE ||
+                                          step->possible || hop->possible);
+                    done = true;
+                }
+            }
+        }
+    }
+out:
+    free(start);
+    free(outgoing);
+    free(fill);
+    return result;
+}
+
 int nhi_rules_escalation(nhi_audit *audit)
 {
     paths p = {0};
@@ -2005,6 +2097,8 @@ int nhi_rules_escalation(nhi_audit *audit)
     }
     if (result >= 0)
         result = link_hubs(&p);
+    if (result >= 0)
+        result = link_modify_then_become(&p);
     /* Paths of definite steps first; possible steps only where no
      * definite path exists. */
     if (result >= 0)

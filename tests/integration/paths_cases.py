@@ -123,6 +123,18 @@ cases = {
     "lambda-create-and-invoke": (True, [user("caller", [allow(["iam:PassRole", "lambda:CreateFunction",
                                                                "lambda:InvokeFunction"])])],
                                  [role("admin", {"Service": "lambda.amazonaws.com"})], []),
+    "put-policy-on-role-then-assume": (
+        True, [user("caller", [allow("iam:PutRolePolicy", "arn:aws:iam::%s:role/worker" % A)])],
+        [role("worker", {"AWS": CALLER}, [allow("s3:GetObject")])], []),
+    "put-policy-on-role-not-assumable": (
+        False, [user("caller", [allow("iam:PutRolePolicy", "arn:aws:iam::%s:role/worker" % A)])],
+        [role("worker", EC2, [allow("s3:GetObject")])], []),
+    "attach-policy-to-user-then-create-key": (
+        True, [user("caller", [allow(["iam:AttachUserPolicy", "iam:CreateAccessKey"],
+                                     "arn:aws:iam::%s:user/helper" % A)]), user("helper")], [], []),
+    "attach-policy-to-user-without-key": (
+        False, [user("caller", [allow("iam:AttachUserPolicy", "arn:aws:iam::%s:user/helper" % A)]),
+                user("helper")], [], []),
     "create-policy-version-of-own-policy": (
         True, [user("caller", managed=[POLICY])], [],
         [managed("own", [("v1", doc(allow("iam:CreatePolicyVersion", POLICY)))], "v1")]),
