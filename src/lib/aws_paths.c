@@ -1960,11 +1960,43 @@ out:
     return result;
 }
 
+/* Targets tried per caller for an edit-then-become step: bounds the work
+ * for callers that can become thousands of identities. */
+#define MODIFY_CANDIDATES 256
+
 /* The action that edits a target's permissions, by target kind. */
 static const char *const modify_user[] = {"iam:PutUserPolicy",
                                           "iam:AttachUserPolicy"};
 static const char *const modify_role[] = {"iam:PutRolePolicy",
                                           "iam:AttachRolePolicy"};
+
+/* Whether an allow of the modify actions names a resource pattern. */
+static bool modify_by_pattern(const nhi_identity *caller, bool users,
+                              bool roles)
+{
+    for (size_t i = 0; i < caller->policy_count; i++) {
+        const nhi_policy_version *version =
+            default_version(caller->policies[i].policy);
+        for (size_t s = 0; version && s < version->statement_count; s++) {
+            const nhi_statement *statement = &version->statements[s];
+            bool relevant = false;
+            if (!statement->allow)
+                continue;
+            for (size_t a = 0; a < 2; a++)
+                relevant = relevant ||
+                           (users && action_matches(statement, modify_user[a])) ||
+                           (roles && action_matches(statement, modify_role[a]));
+            if (!relevant)
+                continue;
+            if (statement->not_resource)
+                return true;
+            for (size_t r = 0; r < statement->resource_count; r++)
+                if (strpbrk(statement->resources[r], "*?$"))
+                    return true;
+        }
+    }
+    return false;
+}
 
 /*
  * An identity that can edit another identity's permissions and can also
@@ -1994,10 +2026,37 @@ static int link_modify_then_become(paths *p)
     for (size_t e = 0; e < original; e++)
         outgoing[start[p->edges[e].from] + fill[p->edges[e].from]++] = e;
 
+    /* Per policy, once: 1 when some Allow can name a modify action. */
+    signed char *allows = malloc(p->graph->policy_count + 1);
+    if (allows == NULL) {
+        result = NHI_ENOMEM;
+        goto out;
+    }
+    memset(allows, -1, p->graph->policy_count + 1);
+
     for (size_t i = 0; i < identities && result >= 0; i++) {
         nhi_identity *caller = p->graph->identities[i];
-        bool users = false, roles = false, done = false;
+        bool users = false, roles = false, done = false, any = false;
         if (p->admin[i])
+            continue;
+        for (size_t k = 0; k < caller->policy_count && !any; k++) {
+            const nhi_policy *policy = caller->policies[k].policy;
+            if (allows[policy->index] < 0) {
+                const nhi_policy_version *version = default_version(policy);
+                allows[policy->index] = 0;
+                for (size_t s = 0; version && s < version->statement_count;
+                     s++)
+                    for (size_t a = 0; a < 2; a++)
+                        if (version->statements[s].allow &&
+                            (action_matches(&version->statements[s],
+                                            modify_user[a]) ||
+                             action_matches(&version->statements[s],
+                                            modify_role[a])))
+                            allows[policy->index] = 1;
+            }
+            any = allows[policy->index] == 1;
+        }
+        if (!any)
             continue;
         for (size_t a = 0; a < 2; a++) {
             users = users || may(p, caller, modify_user[a], NULL, NULL, NULL) !=
@@ -2007,11 +2066,22 @@ static int link_modify_then_become(paths *p)
         }
         if (!users && !roles)
             continue;
-        /* Targets one step away, directly or through a pattern node. */
-        for (size_t k = start[i]; k < start[i + 1] && !done && result >= 0;
+        /* A pattern node can stand for thousands of targets: expand it
+         * only when some modify grant names a pattern, not one ARN. */
+        bool patterns = modify_by_pattern(caller, users, roles);
+        /* Targets one step away, directly or through a pattern node.
+         * NOTE: at most MODIFY_CANDIDATES targets are tried per caller, so
+         * a caller whose grant matches only a later one is missed. */
+        size_t tried = 0;
+        for (size_t k = start[i];
+             k < start[i + 1] && !done && result >= 0 &&
+             tried < MODIFY_CANDIDATES;
              k++) {
             const edge *step = &p->edges[outgoing[k]];
             size_t first = step->to, last = step->to;
+            if (first >= identities && !patterns)
+                continue; /* NOTE: a literal grant reached only through a
+                           * pattern node is not checked */
             size_t from = first < identities ? k : start[first];
             size_t to = first < identities ? k + 1 : start[first + 1];
             for (size_t m = from; m < to && !done; m++) {
@@ -2022,6 +2092,8 @@ static int link_modify_then_become(paths *p)
                 last = hop->to;
                 if (last >= identities || last == i)
                     continue;
+                if (++tried > MODIFY_CANDIDATES)
+                    break;
                 target = p->graph->identities[last];
                 if (target->kind == NHI_KIND_AWS_USER && users)
                     actions = modify_user;
@@ -2045,6 +2117,7 @@ static int link_modify_then_become(paths *p)
             }
         }
     }
+    free(allows);
 out:
     free(start);
     free(outgoing);
