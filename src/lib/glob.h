@@ -29,7 +29,11 @@ typedef enum nhi_glob_flags {
  */
 #define NHI_GLOB_MAX_STATES 200000
 
-/* Whether `text` matches `pattern`. Linear in their lengths, no recursion. */
+/*
+ * Whether `text` matches `pattern`, with no recursion. Linear in their
+ * lengths for typical patterns; a pattern such as `*aaaab` against a long
+ * run of `a` costs pattern length times text length.
+ */
 bool nhi_glob_match(const char *pattern, const char *text, int flags);
 
 /*
@@ -47,7 +51,8 @@ typedef bool (*nhi_glob_predicate)(const bool *member, size_t count,
  * be decided: intersection, difference, containment in a union.
  *
  * Returns 1 (such a string exists), 0 (none does), NHI_ELIMIT (more than
- * `max_states` states; 0 means NHI_GLOB_MAX_STATES) or NHI_ENOMEM.
+ * `max_states` states; 0 means NHI_GLOB_MAX_STATES), NHI_ENOMEM, or
+ * NHI_EUSAGE for a NULL predicate or pattern.
  * When the answer is 1 and `witness` is not NULL, `*witness` receives a
  * shortest such string, allocated with malloc, owned by the caller.
  */
