@@ -85,8 +85,12 @@ nhi_hop *nhi_finding_add_hop(nhi_finding *finding, const char *from,
                              const char *policy, const char *statement,
                              const char *detail);
 
-/* Sort most severe first, then by identity id, rule and subject. */
-void nhi_findings_sort(nhi_findings *findings);
+/*
+ * Sort most severe first; within a severity, by the identity's blast
+ * radius (`blast_radius` by identity index, may be NULL), largest first;
+ * then by identity id, rule, declaration and subject.
+ */
+void nhi_findings_sort(nhi_findings *findings, const size_t *blast_radius);
 
 /* One severity level lower (info stays info). */
 nhi_severity nhi_severity_lower(nhi_severity severity);

@@ -187,7 +187,7 @@ int nhi_audit_run(nhi_audit *audit, nhi_workspace *workspace, nhi_time now,
     if (result >= 0)
         result = nhi_rules_escalation(audit);
     if (result >= 0)
-        nhi_findings_sort(&audit->findings);
+        nhi_findings_sort(&audit->findings, audit->blast_radius);
     nhi_audit_stage_done(audit, NHI_STAGE_PATHS, start);
     if (result < 0)
         return result;

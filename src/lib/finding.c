@@ -179,6 +179,17 @@ static int compare_text(const char *a, const char *b)
     return strcmp(a, b);
 }
 
+/* Blast radius by identity index while sorting, or NULL (qsort takes no
+ * context argument in C17). */
+static const size_t *sort_radius;
+
+static size_t radius_of(const nhi_finding *finding)
+{
+    return sort_radius && finding->identity
+               ? sort_radius[finding->identity->index]
+               : 0;
+}
+
 static int compare_findings(const void *left, const void *right)
 {
     const nhi_finding *a = left, *b = right;
@@ -186,6 +197,9 @@ static int compare_findings(const void *left, const void *right)
 
     if (a->severity != b->severity)
         return a->severity < b->severity ? -1 : 1;
+    /* Within a severity, the identity that can reach more comes first. */
+    if (radius_of(a) != radius_of(b))
+        return radius_of(a) > radius_of(b) ? -1 : 1;
     order = compare_text(a->identity ? a->identity->id : NULL,
                          b->identity ? b->identity->id : NULL);
     if (order == 0)
@@ -198,11 +212,13 @@ static int compare_findings(const void *left, const void *right)
     return order;
 }
 
-void nhi_findings_sort(nhi_findings *findings)
+void nhi_findings_sort(nhi_findings *findings, const size_t *blast_radius)
 {
+    sort_radius = blast_radius;
     if (findings->count > 1)
         qsort(findings->items, findings->count, sizeof(*findings->items),
               compare_findings);
+    sort_radius = NULL;
 }
 
 nhi_severity nhi_severity_lower(nhi_severity severity)
