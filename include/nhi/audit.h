@@ -103,6 +103,10 @@ void nhi_audit_stage_done(nhi_audit *audit, nhi_stage stage, double start);
 /* Seconds on a monotonic clock. */
 double nhi_clock(void);
 
+/* The severity of `rule` in this audit: its default, or nhi.yaml's. */
+nhi_severity nhi_audit_severity(const nhi_audit *audit,
+                                const nhi_rule_info *rule);
+
 /* Parts of the audit, exposed for tests. */
 int nhi_audit_classify(nhi_graph *graph);
 int nhi_audit_bind(nhi_audit *audit, nhi_diags *diags);

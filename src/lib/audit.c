@@ -26,6 +26,13 @@ const char *nhi_capability_name(unsigned bit)
     return bit < NHI_CAPABILITY_COUNT ? names[bit] : "unknown";
 }
 
+nhi_severity nhi_audit_severity(const nhi_audit *audit,
+                                const nhi_rule_info *rule)
+{
+    return nhi_config_severity(&audit->workspace->config, rule->id,
+                               rule->severity);
+}
+
 double nhi_clock(void)
 {
     struct timespec now;

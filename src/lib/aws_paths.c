@@ -1408,8 +1408,7 @@ static int report(paths *p, const reach *r, size_t start,
 {
     nhi_identity *identity = p->graph->identities[start];
     const nhi_decl_set *decls = &p->audit->workspace->decls;
-    nhi_severity severity = nhi_config_severity(
-        &p->audit->workspace->config, rule->id, rule->severity);
+    nhi_severity severity = nhi_audit_severity(p->audit, rule);
     size_t node = start, hops = 0, guard = 0;
     bool possible = false;
     nhi_finding *finding;
@@ -1509,10 +1508,8 @@ static int report_reachable(paths *p, const nhi_rule_info *rule,
     }
     finding = nhi_findings_add(
         &p->audit->findings, rule,
-        possible ? nhi_severity_lower(nhi_config_severity(
-                       &p->audit->workspace->config, rule->id, rule->severity))
-                 : nhi_config_severity(&p->audit->workspace->config, rule->id,
-                                       rule->severity),
+        possible ? nhi_severity_lower(nhi_audit_severity(p->audit, rule))
+                 : nhi_audit_severity(p->audit, rule),
         identity, decl, entry->text,
         "prohibited action '%s' is %sreachable: %s can become %s, which is "
         "granted it",

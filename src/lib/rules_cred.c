@@ -26,8 +26,7 @@ static bool governed_severity(const nhi_audit *audit,
                               const nhi_identity *identity, const char *rule,
                               nhi_severity *severity)
 {
-    *severity = nhi_config_severity(&audit->workspace->config, rule,
-                                    nhi_rule_find(rule)->severity);
+    *severity = nhi_audit_severity(audit, nhi_rule_find(rule));
     if (identity->kind == NHI_KIND_AWS_ROOT)
         return false;
     if (identity->class_ == NHI_CLASS_WORKLOAD)
@@ -138,8 +137,7 @@ static int rule_static_on_short_lived(nhi_audit *audit,
         return NHI_ENOMEM;
     result = credential_finding(
         audit, rule,
-        nhi_config_severity(&audit->workspace->config, rule,
-                            nhi_rule_find(rule)->severity),
+        nhi_audit_severity(audit, nhi_rule_find(rule)),
         credential, detail,
         "declaration '%s' requires short-lived tokens, but an access key is "
         "active",
@@ -331,8 +329,7 @@ static bool keys_in_use(const nhi_identity *identity)
 static int rule_console_access(nhi_audit *audit, nhi_identity *identity)
 {
     const char *rule = "human.console-access";
-    nhi_severity severity = nhi_config_severity(
-        &audit->workspace->config, rule, nhi_rule_find(rule)->severity);
+    nhi_severity severity = nhi_audit_severity(audit, nhi_rule_find(rule));
     nhi_finding *finding;
     char when[32], *detail;
     int result;
@@ -378,8 +375,7 @@ static int rule_root_keys(nhi_audit *audit, const nhi_credential *credential)
         return NHI_ENOMEM;
     result = credential_finding(
         audit, rule,
-        nhi_config_severity(&audit->workspace->config, rule,
-                            nhi_rule_find(rule)->severity),
+        nhi_audit_severity(audit, nhi_rule_find(rule)),
         credential, detail, "the account root user has an active access key");
     free(detail);
     return result;

@@ -9,12 +9,6 @@
 #include "nhi/audit.h"
 #include "util.h"
 
-static nhi_severity base_severity(const nhi_audit *audit, const char *rule)
-{
-    return nhi_config_severity(&audit->workspace->config, rule,
-                               nhi_rule_find(rule)->severity);
-}
-
 static int add_identity_evidence(nhi_finding *finding,
                                  const nhi_identity *identity,
                                  const char *detail)
@@ -41,7 +35,7 @@ static int add_decl_evidence(nhi_finding *finding, const nhi_decl *decl,
 static int rule_undeclared(nhi_audit *audit)
 {
     const nhi_rule_info *rule = nhi_rule_find("life.undeclared-identity");
-    nhi_severity severity = base_severity(audit, rule->id);
+    nhi_severity severity = nhi_audit_severity(audit, rule);
     nhi_graph *graph = audit->graph;
 
     for (size_t i = 0; i < graph->identity_count; i++) {
@@ -99,7 +93,7 @@ static int missing_finding(nhi_audit *audit, const nhi_decl *decl,
 {
     const nhi_rule_info *rule = nhi_rule_find("life.declared-missing");
     nhi_finding *finding = nhi_findings_add(
-        &audit->findings, rule, base_severity(audit, rule->id), NULL, decl,
+        &audit->findings, rule, nhi_audit_severity(audit, rule), NULL, decl,
         subject, "%s", message);
 
     if (finding == NULL)
@@ -164,7 +158,7 @@ static int rule_owner_missing(nhi_audit *audit)
 {
     const nhi_rule_info *rule = nhi_rule_find("life.owner-missing");
     const nhi_decl_set *decls = &audit->workspace->decls;
-    nhi_severity severity = base_severity(audit, rule->id);
+    nhi_severity severity = nhi_audit_severity(audit, rule);
 
     for (size_t d = 0; d < decls->count; d++) {
         const nhi_decl *decl = &decls->items[d];
@@ -211,7 +205,7 @@ static int rule_review_overdue(nhi_audit *audit)
 {
     const nhi_rule_info *rule = nhi_rule_find("life.review-overdue");
     const nhi_decl_set *decls = &audit->workspace->decls;
-    nhi_severity severity = base_severity(audit, rule->id);
+    nhi_severity severity = nhi_audit_severity(audit, rule);
 
     for (size_t d = 0; d < decls->count; d++) {
         const nhi_decl *decl = &decls->items[d];

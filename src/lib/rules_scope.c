@@ -20,18 +20,6 @@ typedef struct scope_context {
     aws_eval *eval;
 } scope_context;
 
-/* Scope rules keep their severity whatever the class: only governance
- * rules (life.*, cred.*, reuse.*) go one level lower for unknown ones. */
-static nhi_severity severity_of(const nhi_audit *audit, const char *rule,
-                                const nhi_identity *identity)
-{
-    const nhi_rule_info *info = nhi_rule_find(rule);
-
-    (void)identity;
-    return nhi_config_severity(&audit->workspace->config, rule,
-                               info->severity);
-}
-
 static void append_list(nhi_buf *buf, const char *const *items, size_t count)
 {
     for (size_t i = 0; i < count && i < SHOWN_ITEMS; i++)
@@ -159,6 +147,8 @@ static int add_terms(nhi_finding *finding, const aws_grant *grant,
     return boundary_note(finding, grant);
 }
 
+/* Scope rules keep their severity whatever the class: only governance
+ * rules (life.*, cred.*) go one level lower for unknown identities. */
 static bool governed(const nhi_identity *identity)
 {
     return identity->declaration >= 0 ||
@@ -182,7 +172,7 @@ static int rule_full_admin(scope_context *context, nhi_identity *identity,
     if (result != 1)
         return result < 0 ? result : NHI_OK;
     finding = nhi_findings_add(
-        &audit->findings, rule, severity_of(audit, rule->id, identity),
+        &audit->findings, rule, nhi_audit_severity(audit, rule),
         identity,
         identity->declaration >= 0
             ? &audit->workspace->decls.items[identity->declaration]
@@ -232,7 +222,7 @@ static int rule_sensitive_wildcards(scope_context *context,
             return result;
         if (result == 1) {
             finding = nhi_findings_add(
-                &audit->findings, rule, severity_of(audit, rule->id, identity),
+                &audit->findings, rule, nhi_audit_severity(audit, rule),
                 identity,
                 identity->declaration >= 0
                     ? &audit->workspace->decls.items[identity->declaration]
@@ -295,7 +285,7 @@ static int rule_prohibited(scope_context *context, const nhi_decl *decl,
                               grant->terms[indexes[i]].conditional;
         if (count > 0) {
             finding = nhi_findings_add(
-                &audit->findings, rule, severity_of(audit, rule->id, identity),
+                &audit->findings, rule, nhi_audit_severity(audit, rule),
                 identity, decl, action->text,
                 "prohibited action '%s' is granted by %zu statement%s%s",
                 action->text, count, count == 1 ? "" : "s",
@@ -382,7 +372,7 @@ static int rule_exceeds(scope_context *context, const nhi_decl *decl,
     if (result < 0 || count == 0)
         goto out;
     finding = nhi_findings_add(
-        &audit->findings, rule, severity_of(audit, rule->id, identity),
+        &audit->findings, rule, nhi_audit_severity(audit, rule),
         identity, decl, NULL,
         "%zu statement%s grant%s actions that allowed_actions of '%s' does "
         "not cover",

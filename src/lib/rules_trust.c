@@ -92,13 +92,6 @@ static const nhi_decl *decl_of(const nhi_audit *audit,
  * in nhi.yaml) whatever the class: an open trust policy is as open on a
  * role of unknown class as on a workload.
  */
-static nhi_severity severity_of(const nhi_audit *audit,
-                                const nhi_rule_info *rule)
-{
-    return nhi_config_severity(&audit->workspace->config, rule->id,
-                               rule->severity);
-}
-
 /* Whether an Allow statement's Action or NotAction admits `action`. */
 static bool statement_allows(const nhi_statement *statement,
                              const char *action)
@@ -228,7 +221,7 @@ static int report_statement(trust_context *context, const nhi_rule_info *rule,
     }
     if (finding == NULL)
         finding = nhi_findings_add(findings, rule,
-                                   severity_of(context->audit, rule),
+                                   nhi_audit_severity(context->audit, rule),
                                    context->role,
                                    decl_of(context->audit, context->role),
                                    subject, "%s", message);
