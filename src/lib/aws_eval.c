@@ -60,7 +60,7 @@ void aws_eval_free(aws_eval *eval)
     free(eval);
 }
 
-static const nhi_policy_version *default_version(const nhi_policy *policy)
+const nhi_policy_version *aws_default_version(const nhi_policy *policy)
 {
     const nhi_policy_version *version;
 
@@ -70,7 +70,7 @@ static const nhi_policy_version *default_version(const nhi_policy *policy)
     return version->invalid ? NULL : version;
 }
 
-static bool has_star_resource(const nhi_statement *statement)
+bool aws_statement_every_resource(const nhi_statement *statement)
 {
     if (statement->not_resource)
         return false;
@@ -91,7 +91,7 @@ static const policy_facts *facts_of(aws_eval *eval, const nhi_policy *policy)
     if (facts->computed)
         return facts;
     facts->computed = true;
-    version = default_version(policy);
+    version = aws_default_version(policy);
     if (version == NULL)
         return facts;
 
@@ -110,7 +110,7 @@ static const policy_facts *facts_of(aws_eval *eval, const nhi_policy *policy)
             if (action[0] == '*' || action[0] == '?')
                 facts->wildcard_start = true;
             if (strcmp(action, "*") == 0 && statement->condition == NULL &&
-                has_star_resource(statement))
+                aws_statement_every_resource(statement))
                 facts->star_everywhere = true;
             for (size_t v = 0; v < aws_sensitive_service_count; v++) {
                 char prefix[32];
@@ -293,7 +293,7 @@ static bool deny_covers_resources(const nhi_statement *deny,
                                   bool deny_2012,
                                   const nhi_statement *allow, bool allow_2012)
 {
-    if (!deny->not_resource && has_star_resource(deny))
+    if (!deny->not_resource && aws_statement_every_resource(deny))
         return true;
     if (allow->not_resource)
         return false;
@@ -374,7 +374,7 @@ int aws_grant_build(aws_eval *eval, const nhi_identity *identity,
 
     for (size_t i = 0; i < identity->policy_count; i++) {
         const nhi_attachment *attachment = &identity->policies[i];
-        const nhi_policy_version *version = default_version(attachment->policy);
+        const nhi_policy_version *version = aws_default_version(attachment->policy);
         if (version == NULL)
             continue;
         for (size_t s = 0; s < version->statement_count; s++) {
@@ -391,7 +391,7 @@ int aws_grant_build(aws_eval *eval, const nhi_identity *identity,
                 term->via_group = attachment->via_group;
                 term->version_2012 = version->version_2012;
                 term->conditional = statement->condition != NULL;
-                term->resource_all = has_star_resource(statement);
+                term->resource_all = aws_statement_every_resource(statement);
                 continue;
             }
             if (nhi_grow((void **)&denies, &deny_capacity, deny_count + 1,
@@ -525,7 +525,7 @@ static void add_set_literal(question *q, conjunction *c, bool positive,
  * Denies (a conditional boundary Allow counts as allowing). */
 static void add_boundary(question *q, conjunction *c, const nhi_policy *policy)
 {
-    const nhi_policy_version *version = default_version(policy);
+    const nhi_policy_version *version = aws_default_version(policy);
     literal *allows;
 
     if (version == NULL) {
@@ -542,7 +542,7 @@ static void add_boundary(question *q, conjunction *c, const nhi_policy *policy)
     for (size_t s = 0; s < version->statement_count; s++) {
         const nhi_statement *statement = &version->statements[s];
         if (!statement->allow && statement->condition == NULL &&
-            has_star_resource(statement))
+            aws_statement_every_resource(statement))
             add_set_literal(q, c, false, statement_set(q, statement));
     }
 }
@@ -635,8 +635,7 @@ static int exclude_terms(question *q, const aws_grant *grant, bool admin_only)
 
 /* ---- cheap exact checks that settle most questions ---- */
 
-static bool statement_matches(const nhi_statement *statement,
-                              const char *action)
+bool aws_statement_matches(const nhi_statement *statement, const char *action)
 {
     bool any = false;
 
@@ -648,7 +647,7 @@ static bool statement_matches(const nhi_statement *statement,
 /* Whether the boundary allows one literal action (as add_boundary). */
 static bool boundary_allows(const nhi_policy *policy, const char *action)
 {
-    const nhi_policy_version *version = default_version(policy);
+    const nhi_policy_version *version = aws_default_version(policy);
     bool allowed = false;
 
     if (version == NULL)
@@ -656,10 +655,10 @@ static bool boundary_allows(const nhi_policy *policy, const char *action)
     for (size_t s = 0; s < version->statement_count; s++) {
         const nhi_statement *statement = &version->statements[s];
         if (statement->allow && !allowed)
-            allowed = statement_matches(statement, action);
+            allowed = aws_statement_matches(statement, action);
         else if (!statement->allow && statement->condition == NULL &&
-                 has_star_resource(statement) &&
-                 statement_matches(statement, action))
+                 aws_statement_every_resource(statement) &&
+                 aws_statement_matches(statement, action))
             return false;
     }
     return allowed;
@@ -669,10 +668,10 @@ static bool boundary_allows(const nhi_policy *policy, const char *action)
 static bool term_contains(const aws_grant *grant, const aws_term *term,
                           const char *action)
 {
-    if (!statement_matches(term->statement, action))
+    if (!aws_statement_matches(term->statement, action))
         return false;
     for (size_t d = 0; d < term->subtracted_count; d++)
-        if (statement_matches(term->subtracted[d].statement, action))
+        if (aws_statement_matches(term->subtracted[d].statement, action))
             return false;
     return grant->boundary == NULL || boundary_allows(grant->boundary, action);
 }
@@ -906,7 +905,7 @@ static bool boundary_in_service(const nhi_policy *boundary,
 
     if (boundary == NULL)
         return true;
-    version = default_version(boundary);
+    version = aws_default_version(boundary);
     for (size_t s = 0; version && s < version->statement_count; s++)
         if (version->statements[s].allow &&
             statement_in_service(&version->statements[s], service))
@@ -1002,7 +1001,7 @@ static bool statement_witness(const aws_grant *grant, const aws_term *term,
 static bool term_witness_in(const aws_grant *grant, const aws_term *term,
                             const char *prefix)
 {
-    const nhi_policy_version *boundary = default_version(grant->boundary);
+    const nhi_policy_version *boundary = aws_default_version(grant->boundary);
 
     if (term_contains(grant, term, prefix))
         return true;

@@ -54,6 +54,13 @@ typedef struct aws_grant {
 /* Per-policy facts computed once and shared by every identity. */
 typedef struct aws_eval aws_eval;
 
+/* A policy's default version, or NULL when absent or unreadable. */
+const nhi_policy_version *aws_default_version(const nhi_policy *policy);
+/* Whether a statement's Action (or NotAction) admits one action name. */
+bool aws_statement_matches(const nhi_statement *statement, const char *action);
+/* Whether a statement names Resource "*". */
+bool aws_statement_every_resource(const nhi_statement *statement);
+
 extern const char *const aws_sensitive_services[];
 extern const size_t aws_sensitive_service_count;
 

@@ -144,25 +144,6 @@ static const existing_path existing_paths[] = {
 
 /* ---- one identity, one action, one resource ---- */
 
-static const nhi_policy_version *default_version(const nhi_policy *policy)
-{
-    const nhi_policy_version *version;
-
-    if (policy == NULL || policy->version_count == 0)
-        return NULL;
-    version = &policy->versions[policy->default_version];
-    return version->invalid ? NULL : version;
-}
-
-static bool action_matches(const nhi_statement *statement, const char *action)
-{
-    bool any = false;
-
-    for (size_t i = 0; i < statement->action_count && !any; i++)
-        any = nhi_glob_match(statement->actions[i], action, NHI_GLOB_FOLD_CASE);
-    return any != statement->not_action;
-}
-
 /* A resource pattern with `${...}` variables as `*` (2012-10-17 only). */
 static bool resource_matches(const nhi_statement *statement, bool version_2012,
                              const char *resource)
@@ -260,11 +241,11 @@ static permission may(const paths *p, const nhi_identity *caller,
 
     for (size_t i = 0; i < caller->policy_count; i++) {
         const nhi_attachment *attachment = &caller->policies[i];
-        const nhi_policy_version *version = default_version(attachment->policy);
+        const nhi_policy_version *version = aws_default_version(attachment->policy);
         for (size_t s = 0; version && s < version->statement_count; s++) {
             const nhi_statement *statement = &version->statements[s];
             aws_condition_result condition;
-            if (!action_matches(statement, action) ||
+            if (!aws_statement_matches(statement, action) ||
                 !resource_matches(statement, version->version_2012, resource))
                 continue;
             condition = condition_of(statement, caller, service, p->audit->now);
@@ -273,11 +254,7 @@ static permission may(const paths *p, const nhi_identity *caller,
             if (!statement->allow) {
                 /* Without a resource, only a deny of every resource
                  * settles it; a narrower one leaves some allowed. */
-                bool all = false;
-                for (size_t r = 0; !statement->not_resource &&
-                                   r < statement->resource_count;
-                     r++)
-                    all = all || strcmp(statement->resources[r], "*") == 0;
+                bool all = aws_statement_every_resource(statement);
                 if (condition == AWS_CONDITION_TRUE && (resource || all))
                     return PERMISSION_NO;
                 possible_deny = true;
@@ -297,11 +274,11 @@ static permission may(const paths *p, const nhi_identity *caller,
     if (result == PERMISSION_NO)
         return result;
     if (caller->boundary_arn) {
-        const nhi_policy_version *boundary = default_version(caller->boundary);
+        const nhi_policy_version *boundary = aws_default_version(caller->boundary);
         bool allowed = false;
         for (size_t s = 0; boundary && s < boundary->statement_count; s++) {
             const nhi_statement *statement = &boundary->statements[s];
-            if (statement->allow && action_matches(statement, action) &&
+            if (statement->allow && aws_statement_matches(statement, action) &&
                 resource_matches(statement, boundary->version_2012, resource))
                 allowed = true;
         }
@@ -351,12 +328,12 @@ static const nhi_statement *trust_admits(const nhi_identity *role,
                                          const char *principal,
                                          const char *action)
 {
-    const nhi_policy_version *version = default_version(role->trust);
+    const nhi_policy_version *version = aws_default_version(role->trust);
 
     for (size_t s = 0; version && s < version->statement_count; s++) {
         const nhi_statement *statement = &version->statements[s];
         if (statement->allow && !statement->not_principal &&
-            action_matches(statement, action) &&
+            aws_statement_matches(statement, action) &&
             (trusts_principal(statement, principal) ||
              trusts_principal(statement, "*") ||
              trusts_principal(statement, "AWS:*")))
@@ -370,13 +347,13 @@ static const nhi_statement *trust_admits_account(const nhi_identity *role,
                                                  const char *account)
 {
     char root[64], bare[64];
-    const nhi_policy_version *version = default_version(role->trust);
+    const nhi_policy_version *version = aws_default_version(role->trust);
 
     snprintf(bare, sizeof(bare), "AWS:%s", account);
     for (size_t s = 0; version && s < version->statement_count; s++) {
         const nhi_statement *statement = &version->statements[s];
         if (!statement->allow || statement->not_principal ||
-            !action_matches(statement, "sts:AssumeRole"))
+            !aws_statement_matches(statement, "sts:AssumeRole"))
             continue;
         for (size_t i = 0; i < statement->principal_count; i++) {
             const char *principal = statement->principals[i];
@@ -435,15 +412,6 @@ static size_t hub_for(paths *p, const char *kind, const char *pattern,
     return p->graph->identity_count + p->hub_count - 1;
 }
 
-static bool names_every_resource(const nhi_statement *statement)
-{
-    for (size_t r = 0; !statement->not_resource && r < statement->resource_count;
-         r++)
-        if (strcmp(statement->resources[r], "*") == 0)
-            return true;
-    return false;
-}
-
 /* How the caller's denies and boundary bear on one action. */
 typedef enum limit {
     LIMIT_NONE,    /* nothing limits the action */
@@ -463,12 +431,12 @@ static limit limit_for(const paths *p, const nhi_identity *caller,
 
     for (size_t i = 0; i < caller->policy_count; i++) {
         const nhi_policy_version *version =
-            default_version(caller->policies[i].policy);
+            aws_default_version(caller->policies[i].policy);
         for (size_t s = 0; version && s < version->statement_count; s++) {
             const nhi_statement *statement = &version->statements[s];
-            if (statement->allow || !action_matches(statement, action))
+            if (statement->allow || !aws_statement_matches(statement, action))
                 continue;
-            if (names_every_resource(statement)) {
+            if (aws_statement_every_resource(statement)) {
                 /* A deny of every resource treats all targets alike. */
                 aws_condition_result condition =
                     condition_of(statement, caller, NULL, p->audit->now);
@@ -488,11 +456,11 @@ static limit limit_for(const paths *p, const nhi_identity *caller,
     if (caller->boundary_arn && caller->boundary == NULL)
         return result == LIMIT_SOME ? result : LIMIT_UNKNOWN;
     if (caller->boundary) {
-        const nhi_policy_version *boundary = default_version(caller->boundary);
+        const nhi_policy_version *boundary = aws_default_version(caller->boundary);
         bool any = false, everywhere = false;
         for (size_t s = 0; boundary && s < boundary->statement_count; s++) {
             const nhi_statement *statement = &boundary->statements[s];
-            if (!statement->allow || !action_matches(statement, action))
+            if (!statement->allow || !aws_statement_matches(statement, action))
                 continue;
             any = true;
             for (size_t r = 0; !statement->not_resource &&
@@ -578,13 +546,13 @@ static int link_grants(paths *p, const nhi_identity *caller,
         return p->result;
     for (size_t i = 0; i < caller->policy_count && p->result >= 0; i++) {
         const nhi_attachment *attachment = &caller->policies[i];
-        const nhi_policy_version *version = default_version(attachment->policy);
+        const nhi_policy_version *version = aws_default_version(attachment->policy);
         for (size_t s = 0; version && s < version->statement_count; s++) {
             const nhi_statement *statement = &version->statements[s];
             grant_source source = {attachment->policy, statement,
                                    attachment->via_group};
             aws_condition_result condition;
-            if (!statement->allow || !action_matches(statement, action))
+            if (!statement->allow || !aws_statement_matches(statement, action))
                 continue;
             condition = condition_of(statement, caller,
                                      suffix ? passed : service,
@@ -817,10 +785,10 @@ static bool denied(const paths *p, const nhi_identity *caller,
 {
     for (size_t i = 0; i < caller->policy_count; i++) {
         const nhi_policy_version *version =
-            default_version(caller->policies[i].policy);
+            aws_default_version(caller->policies[i].policy);
         for (size_t s = 0; version && s < version->statement_count; s++) {
             const nhi_statement *statement = &version->statements[s];
-            if (!statement->allow && action_matches(statement, action) &&
+            if (!statement->allow && aws_statement_matches(statement, action) &&
                 resource_matches(statement, version->version_2012, resource) &&
                 condition_of(statement, caller, NULL, p->audit->now) ==
                     AWS_CONDITION_TRUE)
@@ -834,12 +802,12 @@ static bool denied(const paths *p, const nhi_identity *caller,
  * own allow is not needed (same account), only the absence of a deny. */
 static int link_trust_by_arn(paths *p, nhi_identity *role)
 {
-    const nhi_policy_version *version = default_version(role->trust);
+    const nhi_policy_version *version = aws_default_version(role->trust);
 
     for (size_t s = 0; version && s < version->statement_count; s++) {
         const nhi_statement *statement = &version->statements[s];
         if (!statement->allow || statement->not_principal ||
-            !action_matches(statement, "sts:AssumeRole"))
+            !aws_statement_matches(statement, "sts:AssumeRole"))
             continue;
         for (size_t i = 0; i < statement->principal_count; i++) {
             const char *principal = statement->principals[i];
@@ -935,13 +903,13 @@ static int index_trusting(paths *p)
 {
     for (size_t t = 0; t < p->graph->identity_count; t++) {
         const nhi_identity *role = p->graph->identities[t];
-        const nhi_policy_version *version = default_version(role->trust);
+        const nhi_policy_version *version = aws_default_version(role->trust);
         for (size_t s = 0; role->kind == NHI_KIND_AWS_ROLE && version &&
                            s < version->statement_count;
              s++) {
             const nhi_statement *statement = &version->statements[s];
             if (!statement->allow || statement->not_principal ||
-                !action_matches(statement, "sts:AssumeRole"))
+                !aws_statement_matches(statement, "sts:AssumeRole"))
                 continue;
             for (size_t i = 0; i < statement->principal_count; i++) {
                 const char *principal = statement->principals[i];
@@ -1138,7 +1106,7 @@ static bool version_is_admin(const nhi_policy_version *version)
 static bool group_is_admin(const nhi_group *group)
 {
     for (size_t i = 0; i < group->policy_count; i++)
-        if (version_is_admin(default_version(group->policies[i].policy)))
+        if (version_is_admin(aws_default_version(group->policies[i].policy)))
             return true;
     return false;
 }
@@ -1973,7 +1941,7 @@ static bool modify_by_pattern(const nhi_identity *caller, bool users,
 {
     for (size_t i = 0; i < caller->policy_count; i++) {
         const nhi_policy_version *version =
-            default_version(caller->policies[i].policy);
+            aws_default_version(caller->policies[i].policy);
         for (size_t s = 0; version && s < version->statement_count; s++) {
             const nhi_statement *statement = &version->statements[s];
             bool relevant = false;
@@ -1981,8 +1949,8 @@ static bool modify_by_pattern(const nhi_identity *caller, bool users,
                 continue;
             for (size_t a = 0; a < 2; a++)
                 relevant = relevant ||
-                           (users && action_matches(statement, modify_user[a])) ||
-                           (roles && action_matches(statement, modify_role[a]));
+                           (users && aws_statement_matches(statement, modify_user[a])) ||
+                           (roles && aws_statement_matches(statement, modify_role[a]));
             if (!relevant)
                 continue;
             if (statement->not_resource)
@@ -2039,15 +2007,15 @@ static int link_modify_then_become(paths *p)
         for (size_t k = 0; k < caller->policy_count && !any; k++) {
             const nhi_policy *policy = caller->policies[k].policy;
             if (allows[policy->index] < 0) {
-                const nhi_policy_version *version = default_version(policy);
+                const nhi_policy_version *version = aws_default_version(policy);
                 allows[policy->index] = 0;
                 for (size_t s = 0; version && s < version->statement_count;
                      s++)
                     for (size_t a = 0; a < 2; a++)
                         if (version->statements[s].allow &&
-                            (action_matches(&version->statements[s],
+                            (aws_statement_matches(&version->statements[s],
                                             modify_user[a]) ||
-                             action_matches(&version->statements[s],
+                             aws_statement_matches(&version->statements[s],
                                             modify_role[a])))
                             allows[policy->index] = 1;
             }
