@@ -14,7 +14,7 @@
 #include "nhi/graph.h"
 #include "nhi/workspace.h"
 
-/* Sensitive capabilities an identity holds or can reach. */
+/* Sensitive capabilities an identity has or can reach. */
 enum {
     NHI_CAPABILITY_ADMIN = 1u << 0,
     /* Then one bit per sensitive service, in the order of

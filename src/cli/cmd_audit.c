@@ -107,9 +107,9 @@ static int write_report(const cli_args *args, const audit_options *options,
 
 static void print_stage_times(const nhi_audit *audit)
 {
-    const char *wanted = getenv("NHI_STAGE_TIMES");
+    const char *setting = getenv("NHI_STAGE_TIMES");
 
-    if (wanted == NULL || strcmp(wanted, "1") != 0)
+    if (setting == NULL || strcmp(setting, "1") != 0)
         return;
     for (int s = 0; s < NHI_STAGE_COUNT; s++)
         cli_stage(nhi_stage_name((nhi_stage)s), audit->stage_seconds[s],

@@ -64,12 +64,12 @@ static int search(view *v, size_t start, bool forward)
         size_t node = queue[head++];
         for (size_t s = 0; s < audit->step_count; s++) {
             const nhi_step *step = &audit->steps[s];
-            size_t here = forward ? step->from : step->to;
-            size_t there = forward ? step->to : step->from;
-            if (here != node || v->parent[there] != NONE)
+            size_t near = forward ? step->from : step->to;
+            size_t far = forward ? step->to : step->from;
+            if (near != node || v->parent[far] != NONE)
                 continue;
-            v->parent[there] = s;
-            queue[tail++] = there;
+            v->parent[far] = s;
+            queue[tail++] = far;
         }
     }
     free(queue);

@@ -175,7 +175,7 @@ int nhi_audit_run(nhi_audit *audit, nhi_workspace *workspace, nhi_time now,
         return result;
 
     start = nhi_clock();
-    /* Admin answers are shared by the scope and path rules. */
+    /* Admin results are shared by the scope and path rules. */
     audit->admin = malloc(audit->graph->identity_count + 1);
     if (audit->admin == NULL)
         return NHI_ENOMEM;

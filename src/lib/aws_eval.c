@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* What an AWS identity is granted: terms, denies, boundary, questions. */
+/* The grant of an AWS identity: terms, denies, boundary, questions. */
 #include "aws_eval.h"
 
 #include <stdio.h>
@@ -664,7 +664,7 @@ static bool boundary_allows(const nhi_policy *policy, const char *action)
     return allowed;
 }
 
-/* Whether the term's set holds one literal action string. */
+/* Whether the term's set contains one literal action string. */
 static bool term_contains(const aws_grant *grant, const aws_term *term,
                           const char *action)
 {
@@ -720,7 +720,7 @@ static void instantiate(const char *pattern, char *out, size_t size)
     out[used] = '\0';
 }
 
-/* Whether some considered term holds `action`. */
+/* Whether some considered term contains `action`. */
 static bool any_term_contains(const aws_grant *grant, const size_t *terms,
                               size_t count, const char *action)
 {

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Privilege escalation in AWS: which identity can become which (assume a
- * role, pass a role to a service, create another user's keys or password,
- * rewrite a trust policy), which can make itself admin (edit its own
- * policies, group or policy versions), and, for every identity at once,
- * the shortest chain to an admin: one breadth-first search backwards from
- * the admin identities over the reversed edges.
+ * Privilege escalation in AWS. Edges record which identity can become which:
+ * assume a role, pass a role to a service, create another user's keys or
+ * password, rewrite a trust policy. Self hops mark identities that can make
+ * themselves admin by editing their own policies, groups or policy
+ * versions. One breadth-first search backwards from the admin identities
+ * then gives every identity its shortest chain to an admin.
  *
  * Grants on resource patterns ("*", "arn:aws:iam::*:role/ci-*") are not
  * expanded into one edge per source and target: every distinct pattern
@@ -182,7 +182,7 @@ static bool resource_matches(const nhi_statement *statement, bool version_2012,
  */
 static nhi_strmap condition_cache;
 
-/* Whether `text` holds `word`, ASCII case-insensitively. */
+/* Whether `text` contains `word`, ASCII case-insensitively. */
 static bool contains_nocase(const char *text, const char *word)
 {
     size_t length = strlen(word);
@@ -511,9 +511,9 @@ static const char *scope_of(const nhi_identity *identity, char buffer[128])
 }
 
 /*
- * Add the caller's grants of `action` as edges: a literal resource names
- * its target directly; a pattern goes through the hub of that pattern,
- * unless a deny or boundary of the caller may cut some targets out, then
+ * Add the caller's grants of `action` as edges. A literal resource names
+ * its target directly. A pattern goes through the hub of that pattern,
+ * unless a deny or boundary of the caller may cut some targets out: then
  * each target is checked on its own.
  */
 typedef bool (*target_filter)(const paths *p, const nhi_identity *caller,
@@ -1086,7 +1086,7 @@ static int link_hubs(paths *p)
 
 /* ---- self-escalation ---- */
 
-/* Whether a policy version holds an unconditional Allow "*" on "*". */
+/* Whether a policy version contains an unconditional Allow "*" on "*". */
 static bool version_is_admin(const nhi_policy_version *version)
 {
     for (size_t s = 0; version && s < version->statement_count; s++) {
@@ -1215,7 +1215,7 @@ static int link_self(paths *p, nhi_identity *caller)
 /*
  * Hops written into one finding. A chain of thousands of roles is still
  * searched and counted in full, but its finding shows the first hops and
- * says how many follow: writing every hop of every identity of a long
+ * the number that follow: writing every hop of every identity of a long
  * chain would grow with the square of its length.
  */
 #define MAX_REPORTED_HOPS 32
@@ -1550,7 +1550,7 @@ static int cross_environment(paths *p)
     return result;
 }
 
-/* Whether the identity's grant holds an action of the declared entry. */
+/* Whether the identity's grant contains an action of the declared entry. */
 static int grants_entry(paths *p, const nhi_identity *identity,
                         const nhi_decl_action *entry)
 {

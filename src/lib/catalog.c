@@ -202,7 +202,7 @@ fail:
     return NHI_ENOMEM;
 }
 
-/* How a pattern of the provider looks, for hints. */
+/* The form of a provider's patterns, for hints. */
 static const char *pattern_form(nhi_provider provider)
 {
     switch (provider) {

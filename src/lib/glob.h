@@ -25,7 +25,7 @@ typedef enum nhi_glob_flags {
  * Default cap on the number of automaton states one question may explore.
  * Real policy patterns stay far below it (a few hundred states for dozens
  * of patterns); the cap turns an adversarial input into an NHI_ELIMIT
- * answer instead of exponential time.
+ * result instead of exponential time.
  */
 #define NHI_GLOB_MAX_STATES 200000
 

@@ -239,8 +239,8 @@ static int rule_multiple_active(nhi_audit *audit, nhi_identity *identity)
     return NHI_OK;
 }
 
-/* The latest use of an identity, or NHI_TIME_UNKNOWN; *known says whether
- * the inputs could tell at all. */
+/* The latest use of an identity, or NHI_TIME_UNKNOWN. `*known` is false
+ * when the inputs cannot show it at all. */
 static nhi_time last_use(const nhi_identity *identity, bool *known)
 {
     nhi_time last = NHI_TIME_UNKNOWN;

@@ -231,7 +231,8 @@ rotated = [c for c in changes if c["change"] == "key-rotated"]
 assert len(rotated) == 1, changes
 assert rotated[0]["identity"] == "arn:aws:iam::111122223333:user/reports-exporter", rotated
 assert rotated[0]["subject"] == "access-key slot 1", rotated
-assert "2026-01-10T09:00:00Z" in rotated[0]["detail"] and "2026-11-20T09:00:00Z" in rotated[0]["detail"], rotated
+assert "2026-01-10T09:00:00Z" in rotated[0]["detail"], rotated
+assert "2026-11-20T09:00:00Z" in rotated[0]["detail"], rotated
 assert not [c for c in changes if c["change"] in ("credential-added", "credential-removed")], changes
 resolved = [c for c in changes if c["change"] == "finding-resolved"]
 assert [c["subject"] for c in resolved] == ["cred.not-rotated"], resolved
