@@ -108,6 +108,7 @@ nhi_severity nhi_audit_severity(const nhi_audit *audit,
                                 const nhi_rule_info *rule);
 
 /* Parts of the audit, exposed for tests. */
+int nhi_audit_link(nhi_audit *audit);
 int nhi_audit_classify(nhi_graph *graph);
 int nhi_audit_bind(nhi_audit *audit, nhi_diags *diags);
 int nhi_rules_scope(nhi_audit *audit);
@@ -115,6 +116,8 @@ int nhi_rules_life(nhi_audit *audit);
 int nhi_rules_cred(nhi_audit *audit);
 int nhi_rules_trust(nhi_audit *audit);
 int nhi_rules_escalation(nhi_audit *audit);
+int nhi_rules_ci(nhi_audit *audit);
+int nhi_rules_k8s(nhi_audit *audit);
 
 /* The AWS action patterns of a declared action (catalog or native). */
 size_t nhi_decl_aws_patterns(const nhi_catalog *catalog,

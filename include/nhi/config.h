@@ -27,6 +27,8 @@ typedef struct nhi_cluster {
     char *name;
     char *environment;
     char *oidc_issuer;
+    char **inputs; /* files or folders, relative to the workspace */
+    size_t input_count;
 } nhi_cluster;
 
 typedef struct nhi_repository {

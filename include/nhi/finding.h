@@ -33,6 +33,7 @@ typedef struct nhi_finding {
     const nhi_rule_info *rule;
     nhi_severity severity;
     const nhi_identity *identity; /* NULL when the finding has none */
+    const struct nhi_consumer *consumer; /* a CI job or workload, or NULL */
     const nhi_decl *decl;         /* NULL when no declaration applies */
     char *subject;                /* what the finding is about, for the
                                      fingerprint: an action, a service */
@@ -68,6 +69,21 @@ nhi_finding *nhi_findings_add(nhi_findings *findings, const nhi_rule_info *rule,
                               const nhi_decl *decl, const char *subject,
                               const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
+
+/*
+ * Add a finding about a consumer (a CI job, a workload), with the identity
+ * it uses when known. The fingerprint takes the identity id, or the
+ * consumer id when there is no identity.
+ */
+nhi_finding *nhi_findings_add_consumer(nhi_findings *findings,
+                                       const nhi_rule_info *rule,
+                                       nhi_severity severity,
+                                       const struct nhi_consumer *consumer,
+                                       const nhi_identity *identity,
+                                       const nhi_decl *decl,
+                                       const char *subject, const char *fmt,
+                                       ...)
+    __attribute__((format(printf, 8, 9)));
 
 /* Append evidence; the strings are copied (any may be NULL). */
 nhi_evidence *nhi_finding_add_evidence(nhi_finding *finding,

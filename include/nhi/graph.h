@@ -19,10 +19,11 @@ typedef enum nhi_identity_kind {
     NHI_KIND_AWS_ROLE,
     NHI_KIND_AWS_USER,
     NHI_KIND_AWS_ROOT,
+    NHI_KIND_K8S_SERVICE_ACCOUNT,
     NHI_KIND_COUNT
 } nhi_identity_kind;
 
-/* `aws-role`, `aws-user`, `aws-root`. */
+/* `aws-role`, `aws-user`, `aws-root`, `kubernetes-service-account`. */
 const char *nhi_identity_kind_name(nhi_identity_kind kind);
 
 typedef enum nhi_identity_class {
@@ -172,6 +173,12 @@ typedef struct nhi_identity {
     size_t instance_profile_count;
     nhi_location location;
 
+    /* Kubernetes service accounts: id system:serviceaccount:NS:NAME, name
+     * NAME, account the cluster (NULL when unnamed), path NS. */
+    signed char automount;      /* automountServiceAccountToken: 1, 0, -1 */
+    const char *irsa_role;      /* eks.amazonaws.com/role-arn, or NULL */
+    const char *gcp_account;    /* iam.gke.io/gcp-service-account, or NULL */
+
     /* From a credential report or list-access-keys output. */
     bool has_credential_data;
     bool password_enabled;
@@ -187,6 +194,35 @@ typedef struct nhi_identity {
     int declaration;          /* index in the declaration set, or -1 */
     unsigned index;           /* position in graph->identities */
 } nhi_identity;
+
+/* What an edge joins: an identity, a consumer, or a Kubernetes user or
+ * group that is not an identity (an aws-auth mapping's target). */
+typedef enum nhi_node_kind {
+    NHI_NODE_IDENTITY,
+    NHI_NODE_CONSUMER,
+    NHI_NODE_K8S_SUBJECT
+} nhi_node_kind;
+
+/*
+ * A link across providers, made once every input is read: a job uses a
+ * role through OIDC or a static key, a workload runs as a service account,
+ * a service account becomes a role through IRSA, a role is mapped to a
+ * Kubernetes group. Edges that the trust does not admit are kept with
+ * `valid` false, so that a report can say why a login fails.
+ */
+typedef struct nhi_edge {
+    const char *kind;  /* uses, oidc, static-key, irsa, gke-workload-
+                          identity, aws-auth, access-entry, ... */
+    nhi_node_kind from_kind;
+    size_t from;       /* index in identities or consumers */
+    nhi_node_kind to_kind;
+    size_t to;         /* index; unused for NHI_NODE_K8S_SUBJECT */
+    const char *to_label; /* `group:NAME` or `user:NAME` for subjects */
+    bool valid;        /* the target admits the source */
+    bool possible;     /* valid only under conditions not decidable */
+    const char *detail; /* the evidence, as one sentence */
+    nhi_location location;
+} nhi_edge;
 
 typedef struct nhi_graph nhi_graph;
 
@@ -209,6 +245,22 @@ struct nhi_graph {
     size_t account_count;
     size_t account_capacity;
     void *index;           /* id -> identity, managed ARN -> policy */
+    struct nhi_consumer **consumers;
+    size_t consumer_count;
+    size_t consumer_capacity;
+    struct nhi_plaintext **plaintexts;
+    size_t plaintext_count;
+    size_t plaintext_capacity;
+    struct nhi_k8s *k8s;   /* NULL until a Kubernetes input is read */
+    nhi_edge *edges;
+    size_t edge_count;
+    size_t edge_capacity;
+    /* Context of the input being read, from the workspace config: the
+     * cluster a Kubernetes export belongs to, the OWNER/REPO of a workflow
+     * folder. NULL when the config says nothing; readers then fall back
+     * to what the input shows (a folder layout OWNER/REPO/.github). */
+    const char *reading_cluster;
+    const char *reading_repository;
 };
 
 int nhi_graph_new(nhi_graph **out);
@@ -227,6 +279,8 @@ int nhi_graph_add_policy(nhi_graph *graph, nhi_policy *policy);
 int nhi_graph_add_account(nhi_graph *graph, const char *account);
 /* Add a credential to the graph and to its identity's list. */
 int nhi_graph_add_credential(nhi_graph *graph, nhi_credential *credential);
+/* Append an edge (copied). */
+int nhi_graph_add_edge(nhi_graph *graph, const nhi_edge *edge);
 
 /* Lookups; NULL when absent. */
 nhi_identity *nhi_graph_find_identity(const nhi_graph *graph, const char *id);

@@ -9,7 +9,7 @@
 #include "nhi/audit.h"
 
 /* The version of the JSON report's schema; changes are listed in docs. */
-#define NHI_REPORT_SCHEMA_VERSION "1.0"
+#define NHI_REPORT_SCHEMA_VERSION "1.1"
 
 typedef struct nhi_report_options {
     bool color;     /* ANSI colour for severities */

@@ -21,11 +21,16 @@ typedef enum nhi_format {
     NHI_FORMAT_AWS_AUTHZ,
     NHI_FORMAT_AWS_CREDENTIAL_REPORT,
     NHI_FORMAT_AWS_ACCESS_KEYS,
+    NHI_FORMAT_EKS,
+    NHI_FORMAT_KUBERNETES,
+    NHI_FORMAT_GITHUB_WORKFLOW,
+    NHI_FORMAT_GITLAB_CI,
     NHI_FORMAT_COUNT
 } nhi_format;
 
 /* `declarations`, `config`, `aws-authorization-details`,
- * `aws-credential-report`, `aws-access-keys`, `unknown`. */
+ * `aws-credential-report`, `aws-access-keys`, `eks`, `kubernetes`,
+ * `github-workflow`, `gitlab-ci`, `unknown`. */
 const char *nhi_format_name(nhi_format format);
 int nhi_format_from_name(const char *name);
 

@@ -2,13 +2,17 @@
 /* The audit pipeline: read exports, finish the graph, evaluate rules. */
 #include "nhi/audit.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
 #include "nhi/aws.h"
+#include "nhi/consumer.h"
+#include "nhi/k8s.h"
 #include "strmap.h"
+#include "util.h"
 
 static const char *const stage_names[NHI_STAGE_COUNT] = {
     "read", "graph", "rules", "paths", "report"};
@@ -64,7 +68,54 @@ static const struct {
     {NHI_FORMAT_AWS_AUTHZ, nhi_aws_read_authz},
     {NHI_FORMAT_AWS_CREDENTIAL_REPORT, nhi_aws_read_credential_report},
     {NHI_FORMAT_AWS_ACCESS_KEYS, nhi_aws_read_access_keys},
+    {NHI_FORMAT_KUBERNETES, nhi_k8s_read},
+    {NHI_FORMAT_EKS, nhi_eks_read},
+    {NHI_FORMAT_GITHUB_WORKFLOW, nhi_github_read},
+    {NHI_FORMAT_GITLAB_CI, nhi_gitlab_read},
 };
+
+/* Is `path` the file or folder `entry` (relative to `root`) or inside
+ * it? Both sides are resolved, so `./a/../b` and symbolic links agree. */
+static bool path_within(const char *path, const char *root, const char *entry)
+{
+    char *joined = entry[0] == '/' ? nhi_asprintf("%s", entry)
+                                   : nhi_asprintf("%s/%s", root, entry);
+    char *real_entry = joined ? realpath(joined, NULL) : NULL;
+    char *real_path = realpath(path, NULL);
+    bool within = false;
+
+    if (real_entry && real_path) {
+        size_t n = strlen(real_entry);
+        within = strncmp(real_path, real_entry, n) == 0 &&
+                 (real_path[n] == '\0' || real_path[n] == '/');
+    }
+    free(joined);
+    free(real_entry);
+    free(real_path);
+    return within;
+}
+
+/* Tell the readers which cluster and repository an input belongs to,
+ * from the workspace config's `clusters` and `repositories`. */
+static void set_reading_context(nhi_graph *graph, const nhi_config *config,
+                                const char *path)
+{
+    const char *root = config->root ? config->root : ".";
+
+    graph->reading_cluster = NULL;
+    graph->reading_repository = NULL;
+    for (size_t c = 0; c < config->cluster_count; c++)
+        for (size_t i = 0; i < config->clusters[c].input_count; i++)
+            if (!graph->reading_cluster &&
+                path_within(path, root, config->clusters[c].inputs[i]))
+                graph->reading_cluster =
+                    nhi_graph_intern(graph, config->clusters[c].name);
+    for (size_t r = 0; r < config->repository_count; r++)
+        if (!graph->reading_repository &&
+            path_within(path, root, config->repositories[r].folder))
+            graph->reading_repository =
+                nhi_graph_intern(graph, config->repositories[r].repository);
+}
 
 static int read_exports(nhi_audit *audit, nhi_diags *diags)
 {
@@ -79,6 +130,8 @@ static int read_exports(nhi_audit *audit, nhi_diags *diags)
             if (input->status != NHI_INPUT_OK ||
                 input->format != readers[r].format)
                 continue;
+            set_reading_context(audit->graph, &workspace->config,
+                                input->path);
             result = readers[r].read(audit->graph, input->path, diags);
             if (result == NHI_ENOMEM)
                 return result;
@@ -167,6 +220,8 @@ int nhi_audit_run(nhi_audit *audit, nhi_workspace *workspace, nhi_time now,
     start = nhi_clock();
     result = warn_missing_policies(audit->graph, diags);
     if (result >= 0)
+        result = nhi_audit_link(audit);
+    if (result >= 0)
         result = nhi_audit_classify(audit->graph);
     if (result >= 0)
         result = nhi_audit_bind(audit, diags);
@@ -187,12 +242,17 @@ int nhi_audit_run(nhi_audit *audit, nhi_workspace *workspace, nhi_time now,
         result = nhi_rules_cred(audit);
     if (result >= 0)
         result = nhi_rules_trust(audit);
+    if (result >= 0)
+        result = nhi_rules_k8s(audit);
     nhi_audit_stage_done(audit, NHI_STAGE_RULES, start);
 
     /* Edges, reachability and the rules that follow paths. */
     start = nhi_clock();
     if (result >= 0)
         result = nhi_rules_escalation(audit);
+    /* Sharing is judged with the blast radius the paths give. */
+    if (result >= 0)
+        result = nhi_rules_ci(audit);
     if (result >= 0)
         nhi_findings_sort(&audit->findings, audit->blast_radius);
     nhi_audit_stage_done(audit, NHI_STAGE_PATHS, start);

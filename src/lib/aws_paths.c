@@ -2090,6 +2090,25 @@ out:
     return result;
 }
 
+/* Identity-to-identity edges of other providers (a Kubernetes service
+ * account becoming an AWS role through IRSA), so that paths and blast
+ * radius run through them. */
+static int link_cross_provider(paths *p)
+{
+    const nhi_graph *graph = p->graph;
+
+    for (size_t e = 0; e < graph->edge_count; e++) {
+        const nhi_edge *link = &graph->edges[e];
+        if (link->from_kind != NHI_NODE_IDENTITY ||
+            link->to_kind != NHI_NODE_IDENTITY || !link->valid)
+            continue;
+        if (add_edge(p, link->from, link->to, link->kind, NULL, NULL,
+                     link->detail, link->possible) < 0)
+            return NHI_ENOMEM;
+    }
+    return NHI_OK;
+}
+
 int nhi_rules_escalation(nhi_audit *audit)
 {
     paths p = {0};
@@ -2137,6 +2156,8 @@ int nhi_rules_escalation(nhi_audit *audit)
         result = link_hubs(&p);
     if (result >= 0)
         result = link_modify_then_become(&p);
+    if (result >= 0)
+        result = link_cross_provider(&p);
     /* Paths of definite steps first; possible steps only where no
      * definite path exists. */
     if (result >= 0)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "nhi/audit.h"
+#include "nhi/consumer.h"
 #include "util.h"
 
 static int bind_one(nhi_audit *audit, size_t decl_index,
@@ -83,6 +84,29 @@ static const nhi_identity *same_name_other_path(const nhi_graph *graph,
     return NULL;
 }
 
+/* A `kubernetes: system:serviceaccount:NS:NAME` binding names that
+ * account on every cluster whose exports hold it (their ids carry a
+ * `CLUSTER/` prefix). */
+static int bind_accounts(nhi_audit *audit, size_t decl_index, const char *id,
+                         nhi_diags *diags)
+{
+    nhi_graph *graph = audit->graph;
+    size_t length = strlen(id);
+
+    for (size_t i = 0; i < graph->identity_count; i++) {
+        nhi_identity *identity = graph->identities[i];
+        size_t own = strlen(identity->id);
+        if (identity->kind != NHI_KIND_K8S_SERVICE_ACCOUNT || own <= length ||
+            identity->id[own - length - 1] != '/' ||
+            strcmp(identity->id + own - length, id) != 0)
+            continue;
+        int result = bind_one(audit, decl_index, identity, diags);
+        if (result < 0)
+            return result;
+    }
+    return NHI_OK;
+}
+
 static int bind_listed(nhi_audit *audit, size_t decl_index, nhi_diags *diags)
 {
     const nhi_decl *decl = &audit->workspace->decls.items[decl_index];
@@ -96,6 +120,12 @@ static int bind_listed(nhi_audit *audit, size_t decl_index, nhi_diags *diags)
 
         if (identity) {
             result = bind_one(audit, decl_index, identity, diags);
+            if (result < 0)
+                return result;
+            continue;
+        }
+        if (binding->provider == NHI_PROVIDER_KUBERNETES) {
+            result = bind_accounts(audit, decl_index, binding->id, diags);
             if (result < 0)
                 return result;
             continue;
@@ -145,7 +175,29 @@ static const char *tag_environment(const nhi_identity *identity)
     return NULL;
 }
 
-/* Environment: the declaration's, else the account's, else a tag's. */
+static const char *cluster_env(const nhi_config *config, const char *cluster)
+{
+    for (size_t i = 0; cluster && i < config->cluster_count; i++)
+        if (strcmp(config->clusters[i].name, cluster) == 0)
+            return config->clusters[i].environment;
+    return NULL;
+}
+
+/* Workloads take their cluster's environment. */
+static void set_consumer_environments(nhi_audit *audit)
+{
+    nhi_graph *graph = audit->graph;
+
+    for (size_t c = 0; c < graph->consumer_count; c++) {
+        nhi_consumer *consumer = graph->consumers[c];
+        if (consumer->kind == NHI_CONSUMER_KUBERNETES_WORKLOAD)
+            consumer->environment =
+                cluster_env(&audit->workspace->config, consumer->cluster);
+    }
+}
+
+/* Environment: the declaration's, else the cluster's (service accounts),
+ * else the account's, else a tag's. */
 static void set_environments(nhi_audit *audit)
 {
     const nhi_config *config = &audit->workspace->config;
@@ -158,9 +210,15 @@ static void set_environments(nhi_audit *audit)
                                          ? nhi_config_account(config,
                                                               identity->account)
                                          : NULL;
+        const char *cluster_environment =
+            identity->kind == NHI_KIND_K8S_SERVICE_ACCOUNT
+                ? cluster_env(config, identity->account)
+                : NULL;
         if (identity->declaration >= 0)
             identity->environment =
                 decls->items[identity->declaration].environment;
+        else if (cluster_environment)
+            identity->environment = cluster_environment;
         else if (account && account->environment)
             identity->environment = account->environment;
         else
@@ -188,7 +246,9 @@ int nhi_audit_bind(nhi_audit *audit, nhi_diags *diags)
         else
             result = bind_by_name(audit, d, diags);
     }
-    if (result >= 0)
+    if (result >= 0) {
         set_environments(audit);
+        set_consumer_environments(audit);
+    }
     return result;
 }

@@ -5,10 +5,13 @@
  * those roles, computed to a fixed point; a cycle with no other evidence
  * stays unknown.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nhi/audit.h"
+#include "nhi/k8s.h"
+#include "strmap.h"
 #include "util.h"
 
 /* Evidence from a role's trust policy. */
@@ -122,12 +125,83 @@ static int read_trust(nhi_graph *graph, const nhi_identity *role,
     return NHI_OK;
 }
 
+static bool is_system_namespace(const char *namespace_)
+{
+    static const char *const system[] = {"kube-system", "kube-public",
+                                         "kube-node-lease"};
+
+    for (size_t i = 0; namespace_ && i < sizeof(system) / sizeof(system[0]); i++)
+        if (strcmp(namespace_, system[i]) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * Service accounts of the namespaces the cluster itself runs in, bound
+ * only by bindings the distribution creates (named `system:...` by the
+ * API server's bootstrap policy, `kubeadm:...` by kubeadm): the ids of
+ * those that something else binds, in `chosen`. Those accounts, and any
+ * `default` account, are the team's, not the distribution's.
+ */
+static int mark_team_bound(const nhi_graph *graph, nhi_strmap *chosen)
+{
+    const nhi_k8s *k8s = graph->k8s;
+
+    for (size_t b = 0; k8s && b < k8s->binding_count; b++) {
+        const nhi_k8s_binding *binding = k8s->bindings[b];
+        if (strncmp(binding->name, "system:", 7) == 0 ||
+            strncmp(binding->name, "kubeadm:", 8) == 0)
+            continue;
+        for (size_t s = 0; s < binding->subject_count; s++) {
+            const nhi_k8s_subject *subject = &binding->subjects[s];
+            const char *namespace_ = subject->namespace_ ? subject->namespace_
+                                                         : binding->namespace_;
+            char id[512];
+            int length;
+            if (strcmp(subject->kind, "ServiceAccount") != 0 ||
+                !is_system_namespace(namespace_))
+                continue;
+            length = binding->cluster
+                         ? snprintf(id, sizeof(id),
+                                    "%s/system:serviceaccount:%s:%s",
+                                    binding->cluster, namespace_, subject->name)
+                         : snprintf(id, sizeof(id),
+                                    "system:serviceaccount:%s:%s", namespace_,
+                                    subject->name);
+            if (length > 0 && (size_t)length < sizeof(id) &&
+                nhi_strmap_put(chosen, id, (size_t)length, (void *)binding) < 0)
+                return NHI_ENOMEM;
+        }
+    }
+    return NHI_OK;
+}
+
+/*
+ * Service accounts are workloads, except the controllers' accounts of
+ * kube-system, kube-public and kube-node-lease, which the distribution
+ * creates and binds (provider-managed). NOTE: a team's workload in
+ * kube-system that is bound only through `system:` or `kubeadm:` named
+ * bindings is classed provider-managed too.
+ */
+static nhi_identity_class kubernetes_class(const nhi_identity *account,
+                                           const nhi_strmap *team_bound)
+{
+    if (!is_system_namespace(account->path) ||
+        strcmp(account->name, "default") == 0 ||
+        nhi_strmap_get(team_bound, account->id, strlen(account->id)))
+        return NHI_CLASS_WORKLOAD;
+    return NHI_CLASS_PROVIDER_MANAGED;
+}
+
 static nhi_identity_class class_from_path(const nhi_identity *identity,
+                                          const nhi_strmap *team_bound,
                                           bool *decided)
 {
     *decided = true;
     if (identity->kind == NHI_KIND_AWS_ROOT)
         return NHI_CLASS_HUMAN;
+    if (identity->kind == NHI_KIND_K8S_SERVICE_ACCOUNT)
+        return kubernetes_class(identity, team_bound);
     if (identity->path && starts_with(identity->path, "/aws-service-role/"))
         return NHI_CLASS_PROVIDER_MANAGED;
     if (identity->path &&
@@ -193,15 +267,17 @@ int nhi_audit_classify(nhi_graph *graph)
     size_t count = graph->identity_count;
     trust_facts *facts = calloc(count + 1, sizeof(*facts));
     bool *decided = calloc(count + 1, sizeof(*decided));
+    nhi_strmap team_bound = {0};
     int result = NHI_OK;
 
-    if (facts == NULL || decided == NULL) {
+    if (facts == NULL || decided == NULL ||
+        mark_team_bound(graph, &team_bound) < 0) {
         result = NHI_ENOMEM;
         goto out;
     }
     for (size_t i = 0; i < count; i++) {
         nhi_identity *identity = graph->identities[i];
-        identity->class_ = class_from_path(identity, &decided[i]);
+        identity->class_ = class_from_path(identity, &team_bound, &decided[i]);
         if (decided[i] || identity->kind != NHI_KIND_AWS_ROLE)
             continue;
         result = read_trust(graph, identity, &facts[i]);
@@ -226,5 +302,6 @@ out:
         free(facts[i].roles);
     free(facts);
     free(decided);
+    nhi_strmap_free(&team_bound);
     return result;
 }

@@ -41,6 +41,9 @@ void nhi_config_free(nhi_config *config)
         free(config->clusters[i].name);
         free(config->clusters[i].environment);
         free(config->clusters[i].oidc_issuer);
+        for (size_t k = 0; k < config->clusters[i].input_count; k++)
+            free(config->clusters[i].inputs[k]);
+        free(config->clusters[i].inputs);
     }
     free(config->clusters);
     for (size_t i = 0; i < config->repository_count; i++) {
@@ -205,6 +208,27 @@ static int read_accounts(reader *r, const nhi_ynode *map)
     return NHI_OK;
 }
 
+/* The files and folders, relative to the workspace, that hold the
+ * cluster's exports. */
+static int read_cluster_inputs(reader *r, nhi_cluster *cluster,
+                               const nhi_ynode *list)
+{
+    if (!expect_kind(r, "inputs", list, NHI_YNODE_SEQUENCE))
+        return NHI_OK;
+    cluster->inputs = calloc(list->count + 1, sizeof(*cluster->inputs));
+    if (cluster->inputs == NULL)
+        return NHI_ENOMEM;
+    for (size_t i = 0; i < list->count; i++) {
+        const char *text = text_of(r, "inputs", list->items[i]);
+        if (text == NULL)
+            continue;
+        if (dup_into(text, &cluster->inputs[cluster->input_count]) < 0)
+            return NHI_ENOMEM;
+        cluster->input_count++;
+    }
+    return NHI_OK;
+}
+
 static int read_clusters(reader *r, const nhi_ynode *map)
 {
     nhi_config *config = r->config;
@@ -241,9 +265,8 @@ static int read_clusters(reader *r, const nhi_ynode *map)
                 target = &cluster->oidc_issuer;
             else if (key->kind == NHI_YNODE_SCALAR &&
                      strcmp(key->value, "inputs") == 0) {
-                /* NOTE: cluster input files are accepted but not read yet:
-                 * no Kubernetes reader exists in this version. */
-                expect_kind(r, "inputs", value, NHI_YNODE_SEQUENCE);
+                if (read_cluster_inputs(r, cluster, value) < 0)
+                    return NHI_ENOMEM;
                 continue;
             } else {
                 unknown_key(r, key, "a cluster",

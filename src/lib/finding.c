@@ -2,6 +2,8 @@
 /* Findings, their evidence and their stable fingerprints. */
 #include "nhi/finding.h"
 
+#include "nhi/consumer.h"
+
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -52,7 +54,9 @@ static void fingerprint(nhi_finding *finding)
 {
     const char *fields[4] = {
         finding->rule->id,
-        finding->identity ? finding->identity->id : "",
+        finding->identity   ? finding->identity->id
+        : finding->consumer ? finding->consumer->id
+                            : "",
         finding->decl && finding->decl->name ? finding->decl->name : "",
         finding->subject ? finding->subject : "",
     };
@@ -79,14 +83,24 @@ static void fingerprint(nhi_finding *finding)
         snprintf(&finding->fingerprint[2 * i], 3, "%02x", digest[i]);
 }
 
-nhi_finding *nhi_findings_add(nhi_findings *findings, const nhi_rule_info *rule,
-                              nhi_severity severity,
-                              const nhi_identity *identity,
-                              const nhi_decl *decl, const char *subject,
-                              const char *fmt, ...)
+static nhi_finding *add_finding(nhi_findings *findings,
+                                const nhi_rule_info *rule,
+                                nhi_severity severity,
+                                const nhi_consumer *consumer,
+                                const nhi_identity *identity,
+                                const nhi_decl *decl, const char *subject,
+                                const char *fmt, va_list args)
+    __attribute__((format(printf, 8, 0)));
+
+static nhi_finding *add_finding(nhi_findings *findings,
+                                const nhi_rule_info *rule,
+                                nhi_severity severity,
+                                const nhi_consumer *consumer,
+                                const nhi_identity *identity,
+                                const nhi_decl *decl, const char *subject,
+                                const char *fmt, va_list args)
 {
     nhi_finding *finding;
-    va_list args;
 
     if (nhi_grow((void **)&findings->items, &findings->capacity,
                  findings->count + 1, sizeof(*findings->items)) < 0)
@@ -96,17 +110,51 @@ nhi_finding *nhi_findings_add(nhi_findings *findings, const nhi_rule_info *rule,
     finding->rule = rule;
     finding->severity = severity;
     finding->identity = identity;
+    finding->consumer = consumer;
     finding->decl = decl;
     finding->subject = subject ? strdup(subject) : NULL;
-    va_start(args, fmt);
     finding->message = nhi_vasprintf(fmt, args);
-    va_end(args);
     if (finding->message == NULL || (subject && finding->subject == NULL)) {
         finding_free(finding);
         return NULL;
     }
     fingerprint(finding);
     findings->count++;
+    return finding;
+}
+
+nhi_finding *nhi_findings_add(nhi_findings *findings, const nhi_rule_info *rule,
+                              nhi_severity severity,
+                              const nhi_identity *identity,
+                              const nhi_decl *decl, const char *subject,
+                              const char *fmt, ...)
+{
+    nhi_finding *finding;
+    va_list args;
+
+    va_start(args, fmt);
+    finding = add_finding(findings, rule, severity, NULL, identity, decl,
+                          subject, fmt, args);
+    va_end(args);
+    return finding;
+}
+
+nhi_finding *nhi_findings_add_consumer(nhi_findings *findings,
+                                       const nhi_rule_info *rule,
+                                       nhi_severity severity,
+                                       const nhi_consumer *consumer,
+                                       const nhi_identity *identity,
+                                       const nhi_decl *decl,
+                                       const char *subject, const char *fmt,
+                                       ...)
+{
+    nhi_finding *finding;
+    va_list args;
+
+    va_start(args, fmt);
+    finding = add_finding(findings, rule, severity, consumer, identity, decl,
+                          subject, fmt, args);
+    va_end(args);
     return finding;
 }
 
@@ -202,6 +250,9 @@ static int compare_findings(const void *left, const void *right)
         return radius_of(a) > radius_of(b) ? -1 : 1;
     order = compare_text(a->identity ? a->identity->id : NULL,
                          b->identity ? b->identity->id : NULL);
+    if (order == 0)
+        order = compare_text(a->consumer ? a->consumer->id : NULL,
+                             b->consumer ? b->consumer->id : NULL);
     if (order == 0)
         order = strcmp(a->rule->id, b->rule->id);
     if (order == 0)

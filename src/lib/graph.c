@@ -2,6 +2,9 @@
 /* The identity graph's storage: arena, interned strings, indexes. */
 #include "nhi/graph.h"
 
+#include "nhi/consumer.h"
+#include "nhi/k8s.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +19,8 @@ typedef struct graph_index {
     nhi_strmap groups;     /* "account/name" -> group */
 } graph_index;
 
-static const char *const kind_names[NHI_KIND_COUNT] = {"aws-role", "aws-user",
-                                                       "aws-root"};
+static const char *const kind_names[NHI_KIND_COUNT] = {
+    "aws-role", "aws-user", "aws-root", "kubernetes-service-account"};
 
 const char *nhi_identity_kind_name(nhi_identity_kind kind)
 {
@@ -78,6 +81,16 @@ void nhi_graph_free(nhi_graph *graph)
     for (size_t i = 0; i < graph->identity_count; i++)
         free(graph->identities[i]->credentials);
     free(graph->credentials);
+    free(graph->consumers);
+    free(graph->plaintexts);
+    free(graph->edges);
+    if (graph->k8s) {
+        free(graph->k8s->roles);
+        free(graph->k8s->bindings);
+        free(graph->k8s->token_secrets);
+        free(graph->k8s->mappings);
+        free(graph->k8s->clusters);
+    }
     nhi_arena_free(graph->arena);
     free(graph->identities);
     free(graph->groups);
@@ -274,4 +287,130 @@ size_t nhi_graph_memory(const nhi_graph *graph)
            (graph->identity_capacity + graph->group_capacity +
             graph->policy_capacity) *
                sizeof(void *);
+}
+
+int nhi_graph_add_edge(nhi_graph *graph, const nhi_edge *edge)
+{
+    if (nhi_grow((void **)&graph->edges, &graph->edge_capacity,
+                 graph->edge_count + 1, sizeof(*graph->edges)) < 0)
+        return NHI_ENOMEM;
+    graph->edges[graph->edge_count++] = *edge;
+    return NHI_OK;
+}
+
+/* Append `item` to a list of pointers. */
+static int push(void *list, size_t *count, size_t *capacity, void *item)
+{
+    void ***items = list;
+
+    if (nhi_grow((void **)items, capacity, *count + 1, sizeof(void *)) < 0)
+        return NHI_ENOMEM;
+    (*items)[(*count)++] = item;
+    return NHI_OK;
+}
+
+static const char *const consumer_kind_names[NHI_CONSUMER_KIND_COUNT] = {
+    "github-job", "gitlab-job", "kubernetes-workload"};
+
+const char *nhi_consumer_kind_name(nhi_consumer_kind kind)
+{
+    return (unsigned)kind < NHI_CONSUMER_KIND_COUNT ? consumer_kind_names[kind]
+                                                     : "unknown";
+}
+
+static const char *const login_kind_names[NHI_LOGIN_KIND_COUNT] = {
+    "aws-role", "gcp-federation", "azure-federation",
+    "aws-key",  "gcp-key",        "azure-secret"};
+
+const char *nhi_login_kind_name(nhi_login_kind kind)
+{
+    return (unsigned)kind < NHI_LOGIN_KIND_COUNT ? login_kind_names[kind]
+                                                  : "unknown";
+}
+
+bool nhi_login_is_static(nhi_login_kind kind)
+{
+    return kind == NHI_LOGIN_AWS_KEY || kind == NHI_LOGIN_GCP_KEY ||
+           kind == NHI_LOGIN_AZURE_SECRET;
+}
+
+int nhi_graph_add_consumer(nhi_graph *graph, nhi_consumer *consumer)
+{
+    consumer->index = (unsigned)graph->consumer_count;
+    return push(&graph->consumers, &graph->consumer_count,
+                &graph->consumer_capacity, consumer);
+}
+
+int nhi_graph_add_plaintext(nhi_graph *graph, nhi_plaintext *plaintext)
+{
+    return push(&graph->plaintexts, &graph->plaintext_count,
+                &graph->plaintext_capacity, plaintext);
+}
+
+int nhi_consumer_add_login(nhi_graph *graph, nhi_consumer *consumer,
+                           const nhi_login *login)
+{
+    nhi_login *logins =
+        nhi_graph_alloc(graph, (consumer->login_count + 1) * sizeof(*logins));
+
+    if (logins == NULL)
+        return NHI_ENOMEM;
+    if (consumer->login_count)
+        memcpy(logins, consumer->logins,
+               consumer->login_count * sizeof(*logins));
+    logins[consumer->login_count] = *login;
+    consumer->logins = logins;
+    consumer->login_count++;
+    return NHI_OK;
+}
+
+nhi_k8s *nhi_graph_k8s(nhi_graph *graph)
+{
+    if (graph->k8s == NULL)
+        graph->k8s = nhi_graph_alloc(graph, sizeof(*graph->k8s));
+    return graph->k8s;
+}
+
+int nhi_k8s_add_role(nhi_graph *graph, nhi_k8s_role *role)
+{
+    nhi_k8s *k8s = nhi_graph_k8s(graph);
+
+    return k8s ? push(&k8s->roles, &k8s->role_count, &k8s->role_capacity, role)
+               : NHI_ENOMEM;
+}
+
+int nhi_k8s_add_binding(nhi_graph *graph, nhi_k8s_binding *binding)
+{
+    nhi_k8s *k8s = nhi_graph_k8s(graph);
+
+    return k8s ? push(&k8s->bindings, &k8s->binding_count,
+                      &k8s->binding_capacity, binding)
+               : NHI_ENOMEM;
+}
+
+int nhi_k8s_add_token_secret(nhi_graph *graph, nhi_k8s_token_secret *secret)
+{
+    nhi_k8s *k8s = nhi_graph_k8s(graph);
+
+    return k8s ? push(&k8s->token_secrets, &k8s->token_secret_count,
+                      &k8s->token_secret_capacity, secret)
+               : NHI_ENOMEM;
+}
+
+int nhi_k8s_add_mapping(nhi_graph *graph, nhi_k8s_mapping *mapping)
+{
+    nhi_k8s *k8s = nhi_graph_k8s(graph);
+
+    return k8s ? push(&k8s->mappings, &k8s->mapping_count,
+                      &k8s->mapping_capacity, mapping)
+               : NHI_ENOMEM;
+}
+
+int nhi_k8s_add_cluster(nhi_graph *graph, nhi_eks_cluster *cluster)
+{
+    nhi_k8s *k8s = nhi_graph_k8s(graph);
+
+    return k8s ? push(&k8s->clusters, &k8s->cluster_count,
+                      &k8s->cluster_capacity, cluster)
+               : NHI_ENOMEM;
 }

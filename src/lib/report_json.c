@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "nhi/report.h"
+
+#include "nhi/consumer.h"
 #include "util.h"
 
 static json_t *string_or_null(const char *text)
@@ -146,6 +148,90 @@ static void write_identity(nhi_buf *out, const nhi_audit *audit,
     nhi_buf_append(out, "}", 1);
 }
 
+static void write_location(nhi_buf *out, const nhi_location *location)
+{
+    nhi_buf_puts(out, ", \"location\": {");
+    write_key(out, "source", location->source, true);
+    nhi_buf_printf(out, ", \"line\": %u, \"column\": %u", location->line,
+                   location->column);
+    write_key(out, "path", location->json_path, false);
+    nhi_buf_append(out, "}", 1);
+}
+
+static void write_consumer(nhi_buf *out, const nhi_consumer *consumer)
+{
+    nhi_buf_append(out, "{", 1);
+    write_key(out, "id", consumer->id, true);
+    write_key(out, "kind", nhi_consumer_kind_name(consumer->kind), false);
+    write_key(out, "repository", consumer->repository, false);
+    write_key(out, "environment", consumer->environment, false);
+    write_key(out, "deployment", consumer->deployment, false);
+    nhi_buf_printf(out, ", \"id_token\": %s, \"untrusted_trigger\": %s",
+                   consumer->id_token ? "true" : "false",
+                   consumer->untrusted_trigger ? "true" : "false");
+    write_key(out, "service_account", consumer->service_account, false);
+    nhi_buf_puts(out, ", \"logins\": [");
+    for (size_t i = 0; i < consumer->login_count; i++) {
+        const nhi_login *login = &consumer->logins[i];
+        nhi_buf_puts(out, i ? ", {" : "{");
+        write_key(out, "kind", nhi_login_kind_name(login->kind), true);
+        write_key(out, "target", login->target, false);
+        write_key(out, "secret", login->secret, false);
+        write_key(out, "key_id", login->key_id, false);
+        write_location(out, &login->location);
+        nhi_buf_append(out, "}", 1);
+    }
+    nhi_buf_append(out, "]", 1);
+    write_location(out, &consumer->location);
+    nhi_buf_append(out, "}", 1);
+}
+
+static const char *node_id(const nhi_graph *graph, nhi_node_kind kind,
+                           size_t index, const char *label)
+{
+    switch (kind) {
+    case NHI_NODE_IDENTITY:
+        return graph->identities[index]->id;
+    case NHI_NODE_CONSUMER:
+        return graph->consumers[index]->id;
+    case NHI_NODE_K8S_SUBJECT:
+        return label;
+    }
+    return NULL;
+}
+
+static const char *node_kind_name(nhi_node_kind kind)
+{
+    switch (kind) {
+    case NHI_NODE_IDENTITY:
+        return "identity";
+    case NHI_NODE_CONSUMER:
+        return "consumer";
+    case NHI_NODE_K8S_SUBJECT:
+        return "kubernetes-subject";
+    }
+    return "unknown";
+}
+
+static void write_edge(nhi_buf *out, const nhi_graph *graph,
+                       const nhi_edge *edge)
+{
+    nhi_buf_append(out, "{", 1);
+    write_key(out, "kind", edge->kind, true);
+    write_key(out, "from", node_id(graph, edge->from_kind, edge->from, NULL),
+              false);
+    write_key(out, "from_type", node_kind_name(edge->from_kind), false);
+    write_key(out, "to", node_id(graph, edge->to_kind, edge->to, edge->to_label),
+              false);
+    write_key(out, "to_type", node_kind_name(edge->to_kind), false);
+    nhi_buf_printf(out, ", \"valid\": %s, \"possible\": %s",
+                   edge->valid ? "true" : "false",
+                   edge->possible ? "true" : "false");
+    write_key(out, "detail", edge->detail, false);
+    write_location(out, &edge->location);
+    nhi_buf_append(out, "}", 1);
+}
+
 static void write_evidence(nhi_buf *out, const nhi_evidence *evidence)
 {
     char position[32];
@@ -193,7 +279,8 @@ static void write_finding(nhi_buf *out, const nhi_finding *finding)
     write_key(out, "severity", nhi_severity_name(finding->severity), false);
     write_key(out, "identity", finding->identity ? finding->identity->id : NULL,
               false);
-    write_key(out, "consumer", NULL, false);
+    write_key(out, "consumer", finding->consumer ? finding->consumer->id : NULL,
+              false);
     write_key(out, "declaration", finding->decl ? finding->decl->name : NULL,
               false);
     write_key(out, "subject", finding->subject, false);
@@ -318,6 +405,25 @@ int nhi_report_json(FILE *out, const nhi_audit *audit)
         result = flush_line(out, &line);
     }
     fputs(audit->graph->identity_count ? "\n  ],\n" : "],\n", out);
+
+    fputs("  \"consumers\": [", out);
+    for (size_t i = 0; result == NHI_OK && i < audit->graph->consumer_count;
+         i++) {
+        line.length = 0;
+        nhi_buf_puts(&line, i ? ",\n    " : "\n    ");
+        write_consumer(&line, audit->graph->consumers[i]);
+        result = flush_line(out, &line);
+    }
+    fputs(audit->graph->consumer_count ? "\n  ],\n" : "],\n", out);
+
+    fputs("  \"edges\": [", out);
+    for (size_t i = 0; result == NHI_OK && i < audit->graph->edge_count; i++) {
+        line.length = 0;
+        nhi_buf_puts(&line, i ? ",\n    " : "\n    ");
+        write_edge(&line, audit->graph, &audit->graph->edges[i]);
+        result = flush_line(out, &line);
+    }
+    fputs(audit->graph->edge_count ? "\n  ],\n" : "],\n", out);
 
     fputs("  \"findings\": [", out);
     for (size_t i = 0; result == NHI_OK && i < audit->findings.count; i++) {

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "nhi/report.h"
+
+#include "nhi/consumer.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -76,6 +78,8 @@ static const char *group_key(const nhi_finding *finding)
 {
     if (finding->identity)
         return finding->identity->id;
+    if (finding->consumer)
+        return finding->consumer->id;
     return finding->decl ? finding->decl->name : "";
 }
 
@@ -85,6 +89,16 @@ static void print_group_heading(writer *w, const nhi_audit *audit,
     const nhi_identity *identity = finding->identity;
 
     fputc('\n', w->out);
+    if (identity == NULL && finding->consumer) {
+        const nhi_consumer *consumer = finding->consumer;
+        fprintf(w->out, "%s\n", consumer->id);
+        fprintf(w->out, "  %s, environment %s, at %s:%u:%u\n",
+                nhi_consumer_kind_name(consumer->kind),
+                consumer->environment ? consumer->environment : "unknown",
+                consumer->location.source, consumer->location.line,
+                consumer->location.column);
+        return;
+    }
     if (identity == NULL) {
         fprintf(w->out, "declaration %s (%s:%u)\n",
                 finding->decl ? finding->decl->name : "-",

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "nhi/aws.h"
+#include "nhi/consumer.h"
+#include "nhi/k8s.h"
 #include "util.h"
 #include "ytree.h"
 
@@ -25,7 +27,11 @@ static const char *const format_names[NHI_FORMAT_COUNT] = {
     "config",
     "aws-authorization-details",
     "aws-credential-report",
-    "aws-access-keys"};
+    "aws-access-keys",
+    "eks",
+    "kubernetes",
+    "github-workflow",
+    "gitlab-ci"};
 
 const char *nhi_format_name(nhi_format format)
 {
@@ -272,8 +278,17 @@ static nhi_format sniff_export(const char *path)
         return NHI_FORMAT_UNKNOWN;
     if (nhi_aws_sniff_credential_report(buffer, (size_t)length))
         return NHI_FORMAT_AWS_CREDENTIAL_REPORT;
+    if (first_byte_is(buffer, (size_t)length, '[') &&
+        mentions_key(buffer, (size_t)length, "apiVersion") &&
+        mentions_key(buffer, (size_t)length, "kind"))
+        return NHI_FORMAT_KUBERNETES; /* confirmed by the YAML sniffer */
     if (!first_byte_is(buffer, (size_t)length, '{'))
         return NHI_FORMAT_UNKNOWN;
+    if (nhi_eks_sniff(buffer, (size_t)length))
+        return NHI_FORMAT_EKS;
+    if (mentions_key(buffer, (size_t)length, "apiVersion") &&
+        mentions_key(buffer, (size_t)length, "kind"))
+        return NHI_FORMAT_KUBERNETES;
     if (nhi_aws_sniff_access_keys(buffer, (size_t)length))
         return NHI_FORMAT_AWS_ACCESS_KEYS;
     if (mentions_key(buffer, (size_t)length, "UserDetailList") ||
@@ -321,32 +336,85 @@ static bool is_yaml_name(const char *name)
     return dot && (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0);
 }
 
-/* Recognise a YAML input and read it if it is ours; else leave it. */
+/* The first document that is not empty, or NULL. */
+static const nhi_ynode *first_document(const nhi_yfile *file)
+{
+    for (size_t i = 0; file && i < file->count; i++)
+        if (!nhi_ynode_is_null(file->documents[i]))
+            return file->documents[i];
+    return NULL;
+}
+
+/* Recognise a YAML (or JSON) export from its parsed tree. */
+static nhi_format sniff_tree(const nhi_yfile *file)
+{
+    const nhi_ynode *root = first_document(file);
+
+    if (root == NULL)
+        return NHI_FORMAT_UNKNOWN;
+    if (nhi_k8s_sniff(root))
+        return NHI_FORMAT_KUBERNETES;
+    if (nhi_github_sniff(root))
+        return NHI_FORMAT_GITHUB_WORKFLOW;
+    if (nhi_gitlab_sniff(root))
+        return NHI_FORMAT_GITLAB_CI;
+    return NHI_FORMAT_UNKNOWN;
+}
+
+/* After a YAML syntax error, the path or text may still say what the
+ * file is meant to be, so that its error is reported, not skipped. */
+static nhi_format guess_broken(const char *path, const nhi_yfile *file)
+{
+    const char *text = file ? file->text : NULL;
+
+    if (text && strstr(text, "workload_identity:"))
+        return NHI_FORMAT_DECLARATIONS;
+    if (strstr(path, "/.github/workflows/") || strncmp(path, ".github/workflows/", 18) == 0)
+        return NHI_FORMAT_GITHUB_WORKFLOW;
+    if (strcmp(base_name(path), ".gitlab-ci.yml") == 0)
+        return NHI_FORMAT_GITLAB_CI;
+    if (text && strstr(text, "apiVersion") && strstr(text, "kind"))
+        return NHI_FORMAT_KUBERNETES;
+    return NHI_FORMAT_UNKNOWN;
+}
+
+/*
+ * Recognise a YAML or JSON input by its tree. Declarations are read here;
+ * for the exports, only the format is set and the audit reads them. A
+ * file that is none of these is left unknown for the caller.
+ */
 static int read_yaml(nhi_workspace *workspace, nhi_input *input,
                      nhi_diags *diags)
 {
     nhi_diags local;
     nhi_yfile *file = NULL;
     int result;
-    bool declarations;
+    nhi_format format = NHI_FORMAT_UNKNOWN;
 
     nhi_diags_init(&local);
     result = nhi_yaml_load(input->path, &file, &local);
     if (result == NHI_ENOMEM)
         goto out;
 
-    declarations = workspace->forced_format == NHI_FORMAT_DECLARATIONS ||
-                   (file && file->count > 0 && is_declaration(file->documents[0]));
-    /* After a syntax error, a file that names the key is still ours. */
-    if (!declarations && result == NHI_EINPUT && file && file->text &&
-        strstr(file->text, "workload_identity:"))
-        declarations = true;
-    if (!declarations) {
+    if (workspace->forced_format != NHI_FORMAT_UNKNOWN)
+        format = workspace->forced_format;
+    else if (file && file->count > 0 && is_declaration(file->documents[0]))
+        format = NHI_FORMAT_DECLARATIONS;
+    else if (result == NHI_EINPUT)
+        format = guess_broken(input->path, file);
+    else
+        format = sniff_tree(file);
+    if (format == NHI_FORMAT_UNKNOWN) {
         result = NHI_OK;
         goto out; /* not ours: unknown, decided by the caller */
     }
 
-    input->format = NHI_FORMAT_DECLARATIONS;
+    input->format = format;
+    if (format != NHI_FORMAT_DECLARATIONS) {
+        /* The reader parses the file again and reports its errors. */
+        result = NHI_OK;
+        goto out;
+    }
     result = nhi_diags_move(diags, &local);
     if (result < 0)
         goto out;
@@ -394,7 +462,12 @@ static int read_input(nhi_workspace *workspace, nhi_input *input,
         input->format = workspace->forced_format; /* read by the audit */
     } else if (workspace->forced_format == NHI_FORMAT_UNKNOWN &&
                (sniffed = sniff_export(input->path)) != NHI_FORMAT_UNKNOWN) {
-        input->format = sniffed; /* read by the audit */
+        /* JSON naming apiVersion and kind may be Kubernetes objects or
+         * something that merely mentions them: the tree decides. */
+        if (sniffed == NHI_FORMAT_KUBERNETES)
+            result = read_yaml(workspace, input, diags);
+        else
+            input->format = sniffed; /* read by the audit */
     } else if (workspace->forced_format == NHI_FORMAT_DECLARATIONS ||
                (workspace->forced_format == NHI_FORMAT_UNKNOWN &&
                 is_yaml_name(input->path))) {

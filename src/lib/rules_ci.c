@@ -1,0 +1,427 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Rules about consumers: CI jobs that log in with stored long-lived keys,
+ * credential literals in workflows and manifests, one identity used by
+ * several consumers, and one key referenced in several places. They read
+ * the consumers, their logins and the cross-provider edges.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nhi/audit.h"
+#include "nhi/consumer.h"
+#include "util.h"
+
+static const nhi_decl *decl_at(const nhi_audit *audit, int index)
+{
+    return index >= 0 ? &audit->workspace->decls.items[index] : NULL;
+}
+
+static int location_evidence(nhi_finding *finding,
+                             const nhi_location *location,
+                             const char *detail)
+{
+    return nhi_finding_add_evidence(finding, location->source, location->line,
+                                    location->column, location->json_path,
+                                    NULL, NULL, detail)
+               ? NHI_OK
+               : NHI_ENOMEM;
+}
+
+static bool same_location(const nhi_location *a, const nhi_location *b)
+{
+    return a->source == b->source && a->line == b->line &&
+           a->column == b->column;
+}
+
+/* The identity a static login reaches: the key's owner, when known. */
+static const nhi_edge *login_edge(const nhi_graph *graph,
+                                  const nhi_consumer *consumer,
+                                  const nhi_login *login)
+{
+    for (size_t e = 0; e < graph->edge_count; e++) {
+        const nhi_edge *edge = &graph->edges[e];
+        if (edge->from_kind == NHI_NODE_CONSUMER &&
+            edge->from == consumer->index && edge->valid &&
+            same_location(&edge->location, &login->location))
+            return edge;
+    }
+    return NULL;
+}
+
+static const char *provider_of_login(nhi_login_kind kind)
+{
+    switch (kind) {
+    case NHI_LOGIN_AWS_ROLE:
+    case NHI_LOGIN_AWS_KEY:
+        return "AWS";
+    case NHI_LOGIN_GCP_FEDERATION:
+    case NHI_LOGIN_GCP_KEY:
+        return "Google Cloud";
+    case NHI_LOGIN_AZURE_FEDERATION:
+    case NHI_LOGIN_AZURE_SECRET:
+        return "Azure";
+    case NHI_LOGIN_KIND_COUNT:
+        break;
+    }
+    return "a cloud";
+}
+
+static const char *credential_words(nhi_login_kind kind)
+{
+    switch (kind) {
+    case NHI_LOGIN_AWS_KEY:
+        return "a stored access key";
+    case NHI_LOGIN_GCP_KEY:
+        return "a stored service-account key";
+    case NHI_LOGIN_AZURE_SECRET:
+        return "a stored client secret";
+    default:
+        return "a stored credential";
+    }
+}
+
+/* cred.ci-static-cloud-key: one finding per static login of a job. A job
+ * that outside contributors can start (pull_request_target and the like)
+ * runs with that key in reach of their code: one level more severe. */
+static int rule_static_keys(nhi_audit *audit)
+{
+    const nhi_rule_info *rule = nhi_rule_find("cred.ci-static-cloud-key");
+    const nhi_graph *graph = audit->graph;
+
+    for (size_t c = 0; c < graph->consumer_count; c++) {
+        const nhi_consumer *job = graph->consumers[c];
+        for (size_t i = 0; i < job->login_count; i++) {
+            const nhi_login *login = &job->logins[i];
+            const nhi_edge *edge;
+            const nhi_identity *owner = NULL;
+            nhi_severity severity = nhi_audit_severity(audit, rule);
+            const char *name;
+            nhi_finding *finding;
+
+            if (!nhi_login_is_static(login->kind))
+                continue;
+            edge = login_edge(graph, job, login);
+            if (edge && edge->to_kind == NHI_NODE_IDENTITY && !edge->possible)
+                owner = graph->identities[edge->to];
+            if (job->untrusted_trigger && severity > NHI_SEVERITY_CRITICAL)
+                severity = (nhi_severity)(severity - 1);
+            name = login->key_id   ? login->key_id
+                   : login->secret ? login->secret
+                                   : "an inline value";
+            finding = nhi_findings_add_consumer(
+                &audit->findings, rule, severity, job, owner,
+                owner ? decl_at(audit, owner->declaration) : NULL, name,
+                "%s logs in to %s with %s (%s)%s", job->id,
+                provider_of_login(login->kind), credential_words(login->kind),
+                name,
+                job->untrusted_trigger
+                    ? "; outside contributors can trigger the workflow"
+                    : "");
+            if (finding == NULL)
+                return NHI_ENOMEM;
+            if (location_evidence(finding, &login->location,
+                                  login->step ? login->step : NULL) < 0)
+                return NHI_ENOMEM;
+            if (edge && location_evidence(finding, &edge->location,
+                                          edge->detail) < 0)
+                return NHI_ENOMEM;
+        }
+    }
+    return NHI_OK;
+}
+
+/* cred.plaintext-secret: shown as kind and fingerprint, never the value.
+ * An access key id is not secret by itself: two levels lower. */
+static int rule_plaintext(nhi_audit *audit)
+{
+    const nhi_rule_info *rule = nhi_rule_find("cred.plaintext-secret");
+    const nhi_graph *graph = audit->graph;
+
+    for (size_t p = 0; p < graph->plaintext_count; p++) {
+        const nhi_plaintext *plain = graph->plaintexts[p];
+        nhi_severity severity = nhi_audit_severity(audit, rule);
+        char subject[96];
+        nhi_finding *finding;
+
+        if (strcmp(plain->kind, "aws-access-key-id") == 0)
+            severity = nhi_severity_lower(nhi_severity_lower(severity));
+        snprintf(subject, sizeof(subject), "%s %s", plain->kind,
+                 plain->fingerprint);
+        finding = nhi_findings_add_consumer(
+            &audit->findings, rule, severity, plain->consumer, NULL, NULL,
+            subject, "a literal %s%s%s is written in %s (fingerprint %s)",
+            plain->kind, plain->key ? " under " : "",
+            plain->key ? plain->key : "", plain->location.source,
+            plain->fingerprint);
+        if (finding == NULL ||
+            location_evidence(finding, &plain->location, NULL) < 0)
+            return NHI_ENOMEM;
+    }
+    return NHI_OK;
+}
+
+/* ---- reuse ---- */
+
+/* A user of an identity: a consumer, or a service account that becomes
+ * the identity through IRSA (its own workloads are its users). */
+typedef struct user {
+    const char *id;
+    const char *kind;
+    const char *environment;
+    const nhi_location *location;
+    const nhi_consumer *consumer; /* NULL for a service account */
+} user;
+
+typedef struct user_list {
+    user *items;
+    size_t count;
+    size_t capacity;
+} user_list;
+
+static int add_user(user_list *list, const user *item)
+{
+    for (size_t i = 0; i < list->count; i++)
+        if (strcmp(list->items[i].id, item->id) == 0)
+            return NHI_OK;
+    if (nhi_grow((void **)&list->items, &list->capacity, list->count + 1,
+                 sizeof(*list->items)) < 0)
+        return NHI_ENOMEM;
+    list->items[list->count++] = *item;
+    return NHI_OK;
+}
+
+static int add_consumer_user(user_list *list, const nhi_consumer *consumer)
+{
+    /* The environment a consumer runs in: the config's, else the name of
+     * its deployment environment. */
+    user item = {consumer->id, nhi_consumer_kind_name(consumer->kind),
+                 consumer->environment ? consumer->environment
+                                       : consumer->deployment,
+                 &consumer->location, consumer};
+    return add_user(list, &item);
+}
+
+static size_t environments_spanned(const user_list *users)
+{
+    size_t count = 0;
+
+    for (size_t i = 0; i < users->count; i++) {
+        const char *env = users->items[i].environment;
+        bool seen = env == NULL;
+        for (size_t j = 0; j < i && !seen; j++) {
+            const char *other = users->items[j].environment;
+            seen = other && strcmp(other, env) == 0;
+        }
+        if (!seen)
+            count++;
+    }
+    return count;
+}
+
+/* Is `id` listed in the declaration's `consumers:` (or, for a service
+ * account, in its `identities:`)? Kubernetes ids may carry a `CLUSTER/`
+ * prefix that the declaration leaves out. */
+static bool declared_user(const nhi_decl *decl, const char *id)
+{
+    size_t own = strlen(id);
+
+    for (size_t i = 0; decl && i < decl->consumer_count + decl->identity_count;
+         i++) {
+        const char *listed = i < decl->consumer_count
+                                 ? decl->consumers[i].id
+                                 : decl->identities[i - decl->consumer_count].id;
+        size_t length = strlen(listed);
+        if (strcmp(id, listed) == 0 ||
+            (own > length && id[own - length - 1] == '/' &&
+             strcmp(id + own - length, listed) == 0))
+            return true;
+    }
+    return false;
+}
+
+static int shared_identity(nhi_audit *audit, const nhi_identity *identity,
+                           const user_list *users)
+{
+    const nhi_rule_info *rule = nhi_rule_find("reuse.shared-identity");
+    const nhi_decl *decl = decl_at(audit, identity->declaration);
+    nhi_severity severity = nhi_audit_severity(audit, rule);
+    size_t environments = environments_spanned(users);
+    unsigned capabilities = audit->blast_capabilities
+                                ? audit->blast_capabilities[identity->index]
+                                : 0;
+    bool all_declared = decl != NULL;
+    nhi_finding *finding;
+
+    if (identity->class_ == NHI_CLASS_PROVIDER_MANAGED ||
+        identity->class_ == NHI_CLASS_HUMAN)
+        return NHI_OK;
+    for (size_t i = 0; i < users->count; i++)
+        all_declared = all_declared && declared_user(decl, users->items[i].id);
+    /* Broader grants and more environments make sharing worse. */
+    if (capabilities && severity > NHI_SEVERITY_CRITICAL)
+        severity = (nhi_severity)(severity - 1);
+    if ((capabilities & NHI_CAPABILITY_ADMIN) && severity > NHI_SEVERITY_CRITICAL)
+        severity = (nhi_severity)(severity - 1);
+    if (environments > 1 && severity > NHI_SEVERITY_CRITICAL)
+        severity = (nhi_severity)(severity - 1);
+    if (all_declared)
+        severity = nhi_severity_lower(severity);
+    if (identity->class_ == NHI_CLASS_UNKNOWN)
+        severity = nhi_severity_lower(severity);
+
+    finding = nhi_findings_add(
+        &audit->findings, rule, severity, identity, decl, NULL,
+        "%zu consumers use %s%s%s", users->count, identity->id,
+        environments > 1 ? ", across several environments" : "",
+        all_declared ? "; the declaration lists each of them" : "");
+    if (finding == NULL)
+        return NHI_ENOMEM;
+    for (size_t i = 0; i < users->count; i++) {
+        const user *item = &users->items[i];
+        char *detail = nhi_asprintf("%s %s%s%s", item->kind, item->id,
+                                    item->environment ? ", environment " : "",
+                                    item->environment ? item->environment : "");
+        int status = detail ? location_evidence(finding, item->location, detail)
+                            : NHI_ENOMEM;
+        free(detail);
+        if (status < 0)
+            return status;
+    }
+    return NHI_OK;
+}
+
+/*
+ * reuse.shared-identity: the users of an identity are the consumers with
+ * a definite edge to it, and the service accounts that become it through
+ * IRSA (each counts once: its workloads share the account, and that is
+ * the account's finding).
+ */
+static int rule_shared_identity(nhi_audit *audit)
+{
+    const nhi_graph *graph = audit->graph;
+    user_list *users = calloc(graph->identity_count + 1, sizeof(*users));
+    int result = NHI_OK;
+
+    if (users == NULL)
+        return NHI_ENOMEM;
+    for (size_t e = 0; e < graph->edge_count && result == NHI_OK; e++) {
+        const nhi_edge *edge = &graph->edges[e];
+        if (edge->to_kind != NHI_NODE_IDENTITY || !edge->valid || edge->possible)
+            continue;
+        if (edge->from_kind == NHI_NODE_CONSUMER) {
+            result = add_consumer_user(&users[edge->to],
+                                       graph->consumers[edge->from]);
+        } else if (edge->from_kind == NHI_NODE_IDENTITY &&
+                   strcmp(edge->kind, "irsa") == 0) {
+            const nhi_identity *account = graph->identities[edge->from];
+            user item = {account->id,
+                         nhi_identity_kind_name(account->kind),
+                         account->environment, &edge->location, NULL};
+            result = add_user(&users[edge->to], &item);
+        }
+    }
+    for (size_t i = 0; i < graph->identity_count && result == NHI_OK; i++)
+        if (users[i].count > 1)
+            result = shared_identity(audit, graph->identities[i], &users[i]);
+    for (size_t i = 0; i < graph->identity_count; i++)
+        free(users[i].items);
+    free(users);
+    return result;
+}
+
+/* One stored key and the consumers that reference it. */
+typedef struct key_use {
+    const char *key;          /* key id, or REPOSITORY:SECRET */
+    const nhi_consumer *first;
+    const nhi_login *login;
+    user_list users;
+} key_use;
+
+/*
+ * reuse.shared-credential: one static key used by several consumers. A
+ * key is known by its id where the input shows it, else by the secret
+ * that holds it within one repository (secrets are scoped to it).
+ */
+static int rule_shared_credential(nhi_audit *audit)
+{
+    const nhi_rule_info *rule = nhi_rule_find("reuse.shared-credential");
+    const nhi_graph *graph = audit->graph;
+    key_use *uses = NULL;
+    size_t count = 0, capacity = 0;
+    int result = NHI_OK;
+
+    for (size_t c = 0; c < graph->consumer_count && result == NHI_OK; c++) {
+        const nhi_consumer *job = graph->consumers[c];
+        for (size_t i = 0; i < job->login_count && result == NHI_OK; i++) {
+            const nhi_login *login = &job->logins[i];
+            char key[512];
+            size_t u;
+            if (!nhi_login_is_static(login->kind) ||
+                (!login->key_id && (!login->secret || !job->repository)))
+                continue;
+            if (login->key_id)
+                snprintf(key, sizeof(key), "%s", login->key_id);
+            else
+                snprintf(key, sizeof(key), "%s:%s", job->repository,
+                         login->secret);
+            for (u = 0; u < count && strcmp(uses[u].key, key) != 0; u++)
+                ;
+            if (u == count) {
+                if (nhi_grow((void **)&uses, &capacity, count + 1,
+                             sizeof(*uses)) < 0) {
+                    result = NHI_ENOMEM;
+                    break;
+                }
+                memset(&uses[count], 0, sizeof(uses[count]));
+                uses[count].key = nhi_graph_intern(audit->graph, key);
+                uses[count].first = job;
+                uses[count].login = login;
+                count++;
+            }
+            result = add_consumer_user(&uses[u].users, job);
+        }
+    }
+    for (size_t u = 0; u < count && result == NHI_OK; u++) {
+        const key_use *use = &uses[u];
+        const nhi_edge *edge;
+        const nhi_identity *owner = NULL;
+        nhi_finding *finding;
+
+        if (use->users.count < 2)
+            continue;
+        edge = login_edge(graph, use->first, use->login);
+        if (edge && edge->to_kind == NHI_NODE_IDENTITY && !edge->possible)
+            owner = graph->identities[edge->to];
+        finding = nhi_findings_add_consumer(
+            &audit->findings, rule, nhi_audit_severity(audit, rule), use->first,
+            owner, owner ? decl_at(audit, owner->declaration) : NULL, use->key,
+            "%zu consumers use the same stored key %s", use->users.count,
+            use->login->key_id ? use->login->key_id : use->login->secret);
+        if (finding == NULL) {
+            result = NHI_ENOMEM;
+            break;
+        }
+        for (size_t i = 0; i < use->users.count && result == NHI_OK; i++)
+            result = location_evidence(finding, use->users.items[i].location,
+                                       use->users.items[i].id);
+    }
+    for (size_t u = 0; u < count; u++)
+        free(uses[u].users.items);
+    free(uses);
+    return result;
+}
+
+int nhi_rules_ci(nhi_audit *audit)
+{
+    int result = rule_static_keys(audit);
+
+    if (result >= 0)
+        result = rule_plaintext(audit);
+    if (result >= 0)
+        result = rule_shared_identity(audit);
+    if (result >= 0)
+        result = rule_shared_credential(audit);
+    return result;
+}

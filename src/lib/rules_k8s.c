@@ -1,0 +1,632 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kubernetes rules: what service accounts (and AWS identities mapped into
+ * a cluster by aws-auth or an access entry) can do through RBAC, legacy
+ * token secrets, workloads on the default service account or with a token
+ * they may not need, people allowed to impersonate service accounts, and
+ * declared actions compared with RBAC grants.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glob.h"
+#include "nhi/audit.h"
+#include "nhi/consumer.h"
+#include "nhi/k8s.h"
+#include "util.h"
+
+static const nhi_decl *decl_at(const nhi_audit *audit, int index)
+{
+    return index >= 0 ? &audit->workspace->decls.items[index] : NULL;
+}
+
+/* RBAC rules judge workload service accounts, unknown ones one level
+ * lower; the cluster's own controllers (provider-managed) are skipped. */
+static bool judged(const nhi_identity *identity, nhi_severity *severity)
+{
+    if (identity->class_ == NHI_CLASS_WORKLOAD)
+        return true;
+    if (identity->class_ == NHI_CLASS_UNKNOWN) {
+        *severity = nhi_severity_lower(*severity);
+        return true;
+    }
+    return false;
+}
+
+static int location_evidence(nhi_finding *finding,
+                             const nhi_location *location, const char *detail)
+{
+    return nhi_finding_add_evidence(finding, location->source, location->line,
+                                    location->column, location->json_path,
+                                    NULL, NULL, detail)
+               ? NHI_OK
+               : NHI_ENOMEM;
+}
+
+/* Evidence for a grant: the binding, and the role's rule. */
+static int grant_evidence(nhi_finding *finding, const nhi_k8s_grant *grant)
+{
+    char *detail;
+    int status;
+
+    if (grant->binding == NULL)
+        return location_evidence(finding, &(nhi_location){0},
+                                 "member of group system:masters, which the "
+                                 "API server lets do anything");
+    detail = nhi_asprintf("%s %s%s%s binds %s %s", grant->binding->namespace_
+                                                       ? "RoleBinding"
+                                                       : "ClusterRoleBinding",
+                          grant->binding->namespace_ ? grant->binding->namespace_
+                                                     : "",
+                          grant->binding->namespace_ ? "/" : "",
+                          grant->binding->name, grant->binding->role_kind,
+                          grant->binding->role_name);
+    status = detail ? location_evidence(finding, &grant->binding->location,
+                                        detail)
+                    : NHI_ENOMEM;
+    free(detail);
+    if (status < 0 || grant->role == NULL)
+        return status;
+    detail = nhi_asprintf("%s %s, rules[%zu]", grant->role->namespace_
+                                                   ? "Role"
+                                                   : "ClusterRole",
+                          grant->role->name, grant->rule);
+    status = detail ? location_evidence(finding, &grant->role->location, detail)
+                    : NHI_ENOMEM;
+    free(detail);
+    return status;
+}
+
+/* A subject and where it comes from: a service account, or an AWS
+ * identity with the Kubernetes user and groups a mapping gives it. */
+typedef struct k8s_principal {
+    const nhi_identity *identity;
+    nhi_k8s_who who;
+    const nhi_edge *mapping; /* NULL for service accounts */
+} k8s_principal;
+
+/* Service-account power, to compare who can become whom: cluster-admin,
+ * then reading secrets cluster-wide, then any cloud role or binding. */
+static int power_of(const nhi_graph *graph, const nhi_identity *account,
+                    const nhi_k8s_who *who)
+{
+    if (nhi_k8s_is_cluster_admin(graph, who, NULL))
+        return 3;
+    if (nhi_k8s_can(graph, who, "get", "", "secrets", NULL, NULL) ||
+        nhi_k8s_can(graph, who, "list", "", "secrets", NULL, NULL))
+        return 2;
+    if (account && (account->irsa_role || account->gcp_account))
+        return 1;
+    return 0;
+}
+
+static int rule_cluster_admin(nhi_audit *audit, const k8s_principal *p,
+                              bool *admin)
+{
+    const nhi_rule_info *rule = nhi_rule_find("k8s.cluster-admin");
+    nhi_severity severity = nhi_audit_severity(audit, rule);
+    nhi_k8s_grant grant;
+    nhi_finding *finding;
+
+    *admin = false;
+    if (!nhi_k8s_is_cluster_admin(audit->graph, &p->who, &grant))
+        return NHI_OK;
+    *admin = true;
+    if (!judged(p->identity, &severity))
+        return NHI_OK;
+    finding = nhi_findings_add(
+        &audit->findings, rule, severity, p->identity,
+        decl_at(audit, p->identity->declaration), p->who.cluster,
+        "%s can do anything in cluster %s%s", p->identity->id,
+        p->who.cluster ? p->who.cluster : "(unnamed)",
+        p->mapping ? ", through its aws-auth or access-entry mapping" : "");
+    if (finding == NULL)
+        return NHI_ENOMEM;
+    if (p->mapping &&
+        location_evidence(finding, &p->mapping->location, p->mapping->detail) < 0)
+        return NHI_ENOMEM;
+    return grant_evidence(finding, &grant);
+}
+
+static int rule_secrets_read(nhi_audit *audit, const k8s_principal *p)
+{
+    static const char *const verbs[] = {"get", "list", "watch"};
+    const nhi_rule_info *rule = nhi_rule_find("k8s.secrets-read");
+    nhi_severity severity = nhi_audit_severity(audit, rule);
+
+    if (!judged(p->identity, &severity))
+        return NHI_OK;
+    for (size_t v = 0; v < 3; v++) {
+        nhi_k8s_grant grant;
+        const char *where = NULL;
+        nhi_finding *finding;
+        if (!nhi_k8s_can_somewhere(audit->graph, &p->who, verbs[v], "",
+                                   "secrets", &grant, &where))
+            continue;
+        /* Within one namespace the reach is smaller: one level lower. */
+        if (where)
+            severity = nhi_severity_lower(severity);
+        finding = nhi_findings_add(
+            &audit->findings, rule, severity, p->identity,
+            decl_at(audit, p->identity->declaration), where ? where : "*",
+            "%s can %s secrets %s%s", p->identity->id, verbs[v],
+            where ? "in namespace " : "in every namespace",
+            where ? where : "");
+        if (finding == NULL)
+            return NHI_ENOMEM;
+        if (p->mapping && location_evidence(finding, &p->mapping->location,
+                                            p->mapping->detail) < 0)
+            return NHI_ENOMEM;
+        return grant_evidence(finding, &grant);
+    }
+    return NHI_OK;
+}
+
+/*
+ * k8s.pod-create-escalation: who can create pods, or exec into them, in a
+ * namespace where a more powerful service account runs can act as it: a
+ * pod spec names any service account of its namespace.
+ */
+static int rule_pod_escalation(nhi_audit *audit, const k8s_principal *p)
+{
+    const nhi_rule_info *rule = nhi_rule_find("k8s.pod-create-escalation");
+    const nhi_graph *graph = audit->graph;
+    nhi_severity severity = nhi_audit_severity(audit, rule);
+    int own = power_of(graph, p->mapping ? NULL : p->identity, &p->who);
+    const nhi_identity *best = NULL;
+    int best_power = own;
+    const char *how = NULL;
+    nhi_k8s_grant best_grant = {0};
+
+    if (!judged(p->identity, &severity) || own == 3)
+        return NHI_OK;
+    for (size_t i = 0; i < graph->identity_count; i++) {
+        const nhi_identity *other = graph->identities[i];
+        nhi_k8s_who who;
+        nhi_k8s_grant grant;
+        int power;
+        const char *verb_text = NULL;
+
+        if (other->kind != NHI_KIND_K8S_SERVICE_ACCOUNT || other == p->identity ||
+            !((other->account == NULL && p->who.cluster == NULL) ||
+              (other->account && p->who.cluster &&
+               strcmp(other->account, p->who.cluster) == 0)))
+            continue;
+        if (nhi_k8s_can(graph, &p->who, "create", "", "pods", other->path,
+                        &grant))
+            verb_text = "create pods";
+        else if (nhi_k8s_can(graph, &p->who, "create", "", "pods/exec",
+                             other->path, &grant))
+            verb_text = "exec into pods";
+        if (verb_text == NULL)
+            continue;
+        if (nhi_k8s_who_of((nhi_graph *)graph, other, &who) < 0)
+            return NHI_ENOMEM;
+        power = power_of(graph, other, &who);
+        if (power > best_power) {
+            best = other;
+            best_power = power;
+            how = verb_text;
+            best_grant = grant;
+        }
+    }
+    if (best == NULL)
+        return NHI_OK;
+
+    nhi_finding *finding = nhi_findings_add(
+        &audit->findings, rule, severity, p->identity,
+        decl_at(audit, p->identity->declaration), best->id,
+        "%s can %s in namespace %s, where %s runs: it can act as %s",
+        p->identity->id, how, best->path, best->id,
+        best_power == 3   ? "a cluster admin"
+        : best_power == 2 ? "a reader of every secret"
+                          : "an identity with a cloud role");
+    if (finding == NULL ||
+        !nhi_finding_add_hop(finding, p->identity->id, best->id, how,
+                             best->location.source, best->location.line,
+                             best->location.column, best->location.json_path,
+                             NULL, NULL, "a pod spec may name this account"))
+        return NHI_ENOMEM;
+    return grant_evidence(finding, &best_grant);
+}
+
+/* ---- declarations ---- */
+
+/* Kubernetes patterns (`verb resource[.group]`) of a declared action. */
+static size_t k8s_patterns(const nhi_catalog *catalog,
+                           const nhi_decl_action *action, const char ***out)
+{
+    const nhi_catalog_entry *entry;
+
+    if (action->kind == NHI_ACTION_NATIVE) {
+        if (action->provider != NHI_PROVIDER_KUBERNETES)
+            return 0;
+        *out = (const char **)&action->text;
+        return 1;
+    }
+    entry = nhi_catalog_find(catalog, action->text);
+    if (entry == NULL)
+        return 0;
+    *out = (const char **)entry->patterns[NHI_PROVIDER_KUBERNETES];
+    return entry->counts[NHI_PROVIDER_KUBERNETES];
+}
+
+/* Split `verb resource[.group]` into its parts (resource may hold `/`). */
+static bool split_pattern(const char *pattern, char *verb, char *resource,
+                          char *group, size_t size)
+{
+    const char *space = strchr(pattern, ' ');
+    const char *dot;
+
+    if (space == NULL || (size_t)(space - pattern) >= size ||
+        strlen(space + 1) >= size)
+        return false;
+    snprintf(verb, size, "%.*s", (int)(space - pattern), pattern);
+    dot = strchr(space + 1, '.');
+    if (dot) {
+        snprintf(resource, size, "%.*s", (int)(dot - space - 1), space + 1);
+        snprintf(group, size, "%s", dot + 1);
+    } else {
+        snprintf(resource, size, "%s", space + 1);
+        group[0] = '\0';
+    }
+    return true;
+}
+
+static int rule_prohibited(nhi_audit *audit, const k8s_principal *p,
+                           const nhi_decl *decl)
+{
+    const nhi_rule_info *rule = nhi_rule_find("scope.prohibited-action");
+
+    for (size_t a = 0; a < decl->prohibited_count; a++) {
+        const nhi_decl_action *action = &decl->prohibited[a];
+        const char **patterns = NULL;
+        size_t count = k8s_patterns(audit->workspace->catalog, action, &patterns);
+        for (size_t i = 0; i < count; i++) {
+            char verb[128], resource[128], group[128];
+            nhi_k8s_grant grant;
+            const char *where = NULL;
+            nhi_finding *finding;
+            if (!split_pattern(patterns[i], verb, resource, group,
+                               sizeof(verb)) ||
+                !nhi_k8s_can_somewhere(audit->graph, &p->who, verb, group,
+                                       resource, &grant, &where))
+                continue;
+            finding = nhi_findings_add(
+                &audit->findings, rule, nhi_audit_severity(audit, rule),
+                p->identity, decl, action->text,
+                "%s is granted %s (prohibited %s) %s%s", p->identity->id,
+                patterns[i], action->text,
+                where ? "in namespace " : "in every namespace",
+                where ? where : "");
+            if (finding == NULL)
+                return NHI_ENOMEM;
+            if (grant_evidence(finding, &grant) < 0)
+                return NHI_ENOMEM;
+            break; /* one finding per prohibited action */
+        }
+    }
+    return NHI_OK;
+}
+
+/* The declared Kubernetes patterns of a declaration, as globs. */
+static size_t allowed_patterns(const nhi_audit *audit, const nhi_decl *decl,
+                               const char **out, size_t capacity)
+{
+    size_t count = 0;
+
+    for (size_t a = 0; a < decl->allowed_count; a++) {
+        const char **patterns = NULL;
+        size_t n = k8s_patterns(audit->workspace->catalog, &decl->allowed[a],
+                                &patterns);
+        for (size_t i = 0; i < n && count < capacity; i++)
+            out[count++] = patterns[i];
+    }
+    return count;
+}
+
+/*
+ * scope.exceeds-declaration for Kubernetes: every verb and resource pair
+ * of the rules bound to the account, written `verb resource[.group]`,
+ * must be covered by the declared patterns (glob containment, so `*`
+ * grants are covered only by `*`).
+ */
+static int rule_exceeds(nhi_audit *audit, const k8s_principal *p,
+                        const nhi_decl *decl)
+{
+    const nhi_rule_info *rule = nhi_rule_find("scope.exceeds-declaration");
+    const nhi_k8s *k8s = audit->graph->k8s;
+    const char *allowed[256];
+    size_t allowed_count = allowed_patterns(audit, decl, allowed, 256);
+    nhi_finding *finding = NULL;
+    nhi_buf excess = {0};
+    size_t excess_count = 0;
+
+    for (size_t b = 0; k8s && b < k8s->binding_count; b++) {
+        const nhi_k8s_binding *binding = k8s->bindings[b];
+        const nhi_k8s_role *role;
+        bool bound = false;
+        for (size_t s = 0; s < binding->subject_count && !bound; s++)
+            bound = nhi_k8s_binding_matches(binding, &binding->subjects[s],
+                                            &p->who);
+        if (!bound || (role = nhi_k8s_role_of(audit->graph, binding)) == NULL)
+            continue;
+        for (size_t r = 0; r < role->rule_count; r++) {
+            const nhi_k8s_rule *krule = &role->rules[r];
+            for (size_t v = 0; v < krule->verb_count; v++)
+                for (size_t x = 0; x < krule->resource_count; x++) {
+                    const char *group = krule->api_group_count
+                                            ? krule->api_groups[0]
+                                            : "";
+                    char *pair = nhi_asprintf("%s %s%s%s", krule->verbs[v],
+                                              krule->resources[x],
+                                              group[0] ? "." : "", group);
+                    int covered;
+                    if (pair == NULL)
+                        goto nomem;
+                    covered = nhi_glob_covered(pair, allowed, allowed_count,
+                                               NHI_GLOB_CASE_SENSITIVE, NULL);
+                    if (covered == 0 && strstr(excess.data ? excess.data : "",
+                                               pair) == NULL) {
+                        nhi_buf_printf(&excess, "%s%s",
+                                       excess_count ? ", " : "", pair);
+                        excess_count++;
+                    }
+                    free(pair);
+                }
+        }
+    }
+    if (excess_count == 0) {
+        nhi_buf_free(&excess);
+        return NHI_OK;
+    }
+    finding = nhi_findings_add(&audit->findings, rule,
+                               nhi_audit_severity(audit, rule), p->identity,
+                               decl, "kubernetes",
+                               "%s is granted %zu Kubernetes action%s beyond "
+                               "the declaration: %s",
+                               p->identity->id, excess_count,
+                               excess_count == 1 ? "" : "s",
+                               excess.data ? excess.data : "");
+    nhi_buf_free(&excess);
+    if (finding == NULL)
+        return NHI_ENOMEM;
+    return location_evidence(finding, &p->identity->location, NULL);
+nomem:
+    nhi_buf_free(&excess);
+    return NHI_ENOMEM;
+}
+
+static int judge_principal(nhi_audit *audit, const k8s_principal *p)
+{
+    bool admin = false;
+    int result = rule_cluster_admin(audit, p, &admin);
+
+    if (result >= 0 && !admin)
+        result = rule_secrets_read(audit, p);
+    if (result >= 0 && !admin)
+        result = rule_pod_escalation(audit, p);
+    /* Declared actions are compared for service accounts; a mapped AWS
+     * identity's declaration speaks of its AWS actions. */
+    if (result >= 0 && !p->mapping && p->identity->declaration >= 0) {
+        const nhi_decl *decl = decl_at(audit, p->identity->declaration);
+        result = rule_prohibited(audit, p, decl);
+        if (result >= 0)
+            result = rule_exceeds(audit, p, decl);
+    }
+    return result;
+}
+
+/* The Kubernetes user and groups that the mapping edges [first, last)
+ * give an AWS identity, with system:authenticated, which every signed-in
+ * user has. The edges of one mapping are consecutive. */
+static int mapped_who(nhi_graph *graph, size_t first, size_t last,
+                      nhi_k8s_who *who)
+{
+    const char **groups =
+        nhi_graph_alloc(graph, (last - first + 1) * sizeof(char *));
+
+    if (groups == NULL)
+        return NHI_ENOMEM;
+    memset(who, 0, sizeof(*who));
+    who->groups = groups;
+    groups[who->group_count++] = "system:authenticated";
+    for (size_t e = first; e < last; e++) {
+        const char *label = graph->edges[e].to_label;
+        if (strncmp(label, "group:", 6) == 0)
+            groups[who->group_count++] = label + 6;
+        else
+            who->user = label + 5;
+    }
+    return NHI_OK;
+}
+
+/* The cluster of a mapping edge, from the mapping it was made from. */
+static const char *mapping_cluster(const nhi_graph *graph, const nhi_edge *edge)
+{
+    const nhi_k8s *k8s = graph->k8s;
+
+    for (size_t m = 0; k8s && m < k8s->mapping_count; m++)
+        if (k8s->mappings[m]->location.source == edge->location.source &&
+            k8s->mappings[m]->location.line == edge->location.line &&
+            k8s->mappings[m]->location.column == edge->location.column)
+            return k8s->mappings[m]->cluster;
+    return NULL;
+}
+
+static int rule_legacy_tokens(nhi_audit *audit)
+{
+    const nhi_rule_info *rule = nhi_rule_find("cred.legacy-token-secret");
+    const nhi_k8s *k8s = audit->graph->k8s;
+
+    for (size_t s = 0; k8s && s < k8s->token_secret_count; s++) {
+        const nhi_k8s_token_secret *secret = k8s->token_secrets[s];
+        nhi_severity severity = nhi_audit_severity(audit, rule);
+        char id[512];
+        const nhi_identity *account;
+        nhi_finding *finding;
+
+        if (secret->service_account == NULL)
+            continue;
+        if (secret->cluster)
+            snprintf(id, sizeof(id), "%s/system:serviceaccount:%s:%s",
+                     secret->cluster, secret->namespace_,
+                     secret->service_account);
+        else
+            snprintf(id, sizeof(id), "system:serviceaccount:%s:%s",
+                     secret->namespace_, secret->service_account);
+        account = nhi_graph_find_identity(audit->graph, id);
+        if (account == NULL || !judged(account, &severity))
+            continue;
+        finding = nhi_findings_add(
+            &audit->findings, rule, severity, account,
+            decl_at(audit, account->declaration), secret->name,
+            "Secret %s/%s holds a token of %s that never expires",
+            secret->namespace_, secret->name, account->id);
+        if (finding == NULL ||
+            location_evidence(finding, &secret->location, NULL) < 0)
+            return NHI_ENOMEM;
+    }
+    return NHI_OK;
+}
+
+/* k8s.default-sa-used and k8s.automount-token, per workload. A token is
+ * mounted unless the pod spec, or else the service account, turns it off
+ * (automountServiceAccountToken, Kubernetes "Configure Service Accounts
+ * for Pods"). */
+static int rule_workloads(nhi_audit *audit)
+{
+    const nhi_rule_info *default_rule = nhi_rule_find("k8s.default-sa-used");
+    const nhi_rule_info *mount_rule = nhi_rule_find("k8s.automount-token");
+    const nhi_graph *graph = audit->graph;
+
+    for (size_t e = 0; e < graph->edge_count; e++) {
+        const nhi_edge *edge = &graph->edges[e];
+        const nhi_consumer *workload;
+        const nhi_identity *account;
+        nhi_severity severity;
+        nhi_finding *finding;
+        bool mounted;
+
+        if (strcmp(edge->kind, "runs-as") != 0)
+            continue;
+        workload = graph->consumers[edge->from];
+        account = graph->identities[edge->to];
+        severity = nhi_audit_severity(audit, default_rule);
+        if (strcmp(account->name, "default") == 0 && judged(account, &severity)) {
+            finding = nhi_findings_add_consumer(
+                &audit->findings, default_rule, severity, workload, account,
+                decl_at(audit, account->declaration), NULL,
+                "%s %s runs as the default service account of namespace %s",
+                workload->workload_kind, workload->id, account->path);
+            if (finding == NULL ||
+                location_evidence(finding, &workload->location, NULL) < 0)
+                return NHI_ENOMEM;
+        }
+        mounted = workload->automount == 1 ||
+                  (workload->automount == -1 && account->automount != 0);
+        severity = nhi_audit_severity(audit, mount_rule);
+        if (!mounted || !judged(account, &severity))
+            continue;
+        finding = nhi_findings_add_consumer(
+            &audit->findings, mount_rule, severity, workload, account,
+            decl_at(audit, account->declaration), NULL,
+            "%s %s mounts a token of %s: %s", workload->workload_kind,
+            workload->id, account->id,
+            workload->automount == 1
+                ? "its pod spec sets automountServiceAccountToken: true"
+                : "neither the pod spec nor the service account sets "
+                  "automountServiceAccountToken: false");
+        if (finding == NULL ||
+            location_evidence(finding, &workload->location, NULL) < 0)
+            return NHI_ENOMEM;
+    }
+    return NHI_OK;
+}
+
+/* human.impersonation: users and groups (people, unlike service accounts
+ * and the system: identities of the cluster) bound to a role that lets
+ * them impersonate service accounts. */
+static int rule_impersonation(nhi_audit *audit)
+{
+    const nhi_rule_info *rule = nhi_rule_find("human.impersonation");
+    const nhi_k8s *k8s = audit->graph->k8s;
+
+    for (size_t b = 0; k8s && b < k8s->binding_count; b++) {
+        const nhi_k8s_binding *binding = k8s->bindings[b];
+        const nhi_k8s_role *role = nhi_k8s_role_of(audit->graph, binding);
+        size_t rule_index = 0;
+        bool allows = false;
+
+        for (; role && rule_index < role->rule_count && !allows; rule_index++)
+            allows = nhi_k8s_rule_allows(&role->rules[rule_index], "impersonate",
+                                         "", "serviceaccounts");
+        if (!allows)
+            continue;
+        for (size_t s = 0; s < binding->subject_count; s++) {
+            const nhi_k8s_subject *subject = &binding->subjects[s];
+            nhi_k8s_grant grant = {binding, role, rule_index - 1};
+            char who[256];
+            nhi_finding *finding;
+            if (strcmp(subject->kind, "ServiceAccount") == 0 ||
+                strncmp(subject->name, "system:", 7) == 0)
+                continue;
+            snprintf(who, sizeof(who), "%s %s", subject->kind, subject->name);
+            finding = nhi_findings_add(
+                &audit->findings, rule, nhi_audit_severity(audit, rule), NULL,
+                NULL, who,
+                "%s can impersonate service accounts %s%s", who,
+                binding->namespace_ ? "in namespace " : "in every namespace",
+                binding->namespace_ ? binding->namespace_ : "");
+            if (finding == NULL || grant_evidence(finding, &grant) < 0)
+                return NHI_ENOMEM;
+        }
+    }
+    return NHI_OK;
+}
+
+int nhi_rules_k8s(nhi_audit *audit)
+{
+    nhi_graph *graph = audit->graph;
+    int result = NHI_OK;
+
+    if (graph->k8s == NULL && graph->consumer_count == 0)
+        return NHI_OK;
+    for (size_t i = 0; i < graph->identity_count && result >= 0; i++) {
+        k8s_principal p = {graph->identities[i], {0}, NULL};
+        if (p.identity->kind != NHI_KIND_K8S_SERVICE_ACCOUNT)
+            continue;
+        result = nhi_k8s_who_of(graph, p.identity, &p.who);
+        if (result >= 0)
+            result = judge_principal(audit, &p);
+    }
+    for (size_t e = 0; e < graph->edge_count && result >= 0;) {
+        const nhi_edge *edge = &graph->edges[e];
+        k8s_principal p = {NULL, {0}, edge};
+        size_t last = e + 1;
+        if (edge->to_kind != NHI_NODE_K8S_SUBJECT) {
+            e++;
+            continue;
+        }
+        while (last < graph->edge_count &&
+               graph->edges[last].to_kind == NHI_NODE_K8S_SUBJECT &&
+               graph->edges[last].from == edge->from &&
+               graph->edges[last].location.line == edge->location.line &&
+               graph->edges[last].location.source == edge->location.source)
+            last++;
+        p.identity = graph->identities[edge->from];
+        result = mapped_who(graph, e, last, &p.who);
+        p.who.cluster = mapping_cluster(graph, edge);
+        if (result >= 0)
+            result = judge_principal(audit, &p);
+        e = last;
+    }
+    if (result >= 0)
+        result = rule_legacy_tokens(audit);
+    if (result >= 0)
+        result = rule_workloads(audit);
+    if (result >= 0)
+        result = rule_impersonation(audit);
+    return result;
+}
