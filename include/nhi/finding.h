@@ -72,8 +72,8 @@ nhi_finding *nhi_findings_add(nhi_findings *findings, const nhi_rule_info *rule,
 
 /*
  * Add a finding about a consumer (a CI job, a workload), with the identity
- * it uses when known. The fingerprint takes the identity id, or the
- * consumer id when there is no identity.
+ * it uses when known. The fingerprint takes the consumer id in place of
+ * the identity id.
  */
 nhi_finding *nhi_findings_add_consumer(nhi_findings *findings,
                                        const nhi_rule_info *rule,

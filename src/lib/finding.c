@@ -54,8 +54,8 @@ static void fingerprint(nhi_finding *finding)
 {
     const char *fields[4] = {
         finding->rule->id,
-        finding->identity   ? finding->identity->id
-        : finding->consumer ? finding->consumer->id
+        finding->consumer   ? finding->consumer->id
+        : finding->identity ? finding->identity->id
                             : "",
         finding->decl && finding->decl->name ? finding->decl->name : "",
         finding->subject ? finding->subject : "",

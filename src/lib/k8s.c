@@ -1040,15 +1040,42 @@ static int add_workload(reader *r, const object *obj, nhi_consumer *consumer,
         found->items[i]->consumer = consumer;
         result = nhi_graph_add_plaintext(r->graph, found->items[i]);
     }
-    if (result == NHI_OK)
+    if (result == NHI_OK && consumer->service_account)
         result = imply_account(r, obj, consumer, spec, spec_path);
     return result;
 }
 
 /*
+ * A static pod's mirror: the kubelet runs static pods from files on the
+ * node, they cannot use service accounts, and the API server shows them
+ * with the annotation kubernetes.io/config.mirror and the Node as owner
+ * (Kubernetes "Create static Pods").
+ */
+static bool is_mirror_pod(const object *obj)
+{
+    const nhi_ynode *metadata = nhi_ymap_get(obj->node, "metadata");
+    const nhi_ynode *annotations = nhi_ymap_get(metadata, "annotations");
+    const nhi_ynode *owners = nhi_ymap_get(metadata, "ownerReferences");
+
+    if (strcmp(obj->kind, "Pod") != 0)
+        return false;
+    if (annotations && annotations->kind == NHI_YNODE_MAPPING &&
+        nhi_ymap_get(annotations, "kubernetes.io/config.mirror"))
+        return true;
+    for (size_t i = 0; owners && owners->kind == NHI_YNODE_SEQUENCE &&
+                       i < owners->count;
+         i++) {
+        const char *kind = scalar_text(nhi_ymap_get(owners->items[i], "kind"));
+        if (kind && strcmp(kind, "Node") == 0)
+            return true;
+    }
+    return false;
+}
+
+/*
  * Read a workload as one consumer per top-level owner. The service
  * account is serviceAccountName, else the deprecated serviceAccount, else
- * `default`.
+ * `default`; a static pod's mirror has none.
  */
 static int read_workload(reader *r, const object *obj)
 {
@@ -1085,7 +1112,8 @@ static int read_workload(reader *r, const object *obj)
     consumer->cluster = r->cluster;
     consumer->namespace_ = m.namespace_;
     consumer->workload_kind = intern(r, obj->kind);
-    consumer->service_account = intern(r, account ? account : "default");
+    if (!is_mirror_pod(obj))
+        consumer->service_account = intern(r, account ? account : "default");
     consumer->automount =
         read_bool(r, obj, nhi_ymap_get(spec, "automountServiceAccountToken"),
                   "automountServiceAccountToken");

@@ -80,7 +80,9 @@ static const char *group_key(const nhi_finding *finding)
         return finding->identity->id;
     if (finding->consumer)
         return finding->consumer->id;
-    return finding->decl ? finding->decl->name : "";
+    if (finding->decl)
+        return finding->decl->name;
+    return finding->subject ? finding->subject : "";
 }
 
 static void print_group_heading(writer *w, const nhi_audit *audit,
@@ -91,12 +93,21 @@ static void print_group_heading(writer *w, const nhi_audit *audit,
     fputc('\n', w->out);
     if (identity == NULL && finding->consumer) {
         const nhi_consumer *consumer = finding->consumer;
+        char *line = nhi_asprintf(
+            "%s, environment %s, at %s:%u:%u",
+            nhi_consumer_kind_name(consumer->kind),
+            consumer->environment ? consumer->environment : "unknown",
+            consumer->location.source, consumer->location.line,
+            consumer->location.column);
         fprintf(w->out, "%s\n", consumer->id);
-        fprintf(w->out, "  %s, environment %s, at %s:%u:%u\n",
-                nhi_consumer_kind_name(consumer->kind),
-                consumer->environment ? consumer->environment : "unknown",
-                consumer->location.source, consumer->location.line,
-                consumer->location.column);
+        if (line)
+            print_wrapped(w, 2, NULL, line);
+        free(line);
+        return;
+    }
+    if (identity == NULL && finding->decl == NULL) {
+        /* A person or group of the cluster, not an identity of ours. */
+        fprintf(w->out, "%s\n", finding->subject ? finding->subject : "-");
         return;
     }
     if (identity == NULL) {
@@ -106,14 +117,18 @@ static void print_group_heading(writer *w, const nhi_audit *audit,
                 finding->decl ? finding->decl->line : 0);
         return;
     }
+    char *line = nhi_asprintf(
+        "%s, %s, environment %s, declaration %s",
+        nhi_identity_kind_name(identity->kind),
+        nhi_identity_class_name(identity->class_),
+        identity->environment ? identity->environment : "unknown",
+        identity->declaration >= 0
+            ? audit->workspace->decls.items[identity->declaration].name
+            : "none");
     fprintf(w->out, "%s\n", identity->id);
-    fprintf(w->out, "  %s, %s, environment %s, declaration %s\n",
-            nhi_identity_kind_name(identity->kind),
-            nhi_identity_class_name(identity->class_),
-            identity->environment ? identity->environment : "unknown",
-            identity->declaration >= 0
-                ? audit->workspace->decls.items[identity->declaration].name
-                : "none");
+    if (line)
+        print_wrapped(w, 2, NULL, line);
+    free(line);
 }
 
 static void print_evidence(writer *w, const nhi_evidence *evidence)

@@ -82,7 +82,23 @@ static const char *credential_words(nhi_login_kind kind)
     }
 }
 
-/* cred.ci-static-cloud-key: one finding per static login of a job. A job
+/* The finding of `rule` about `consumer` and `subject` made since
+ * `from`, or NULL: one key used by two steps of a job is one finding. */
+static nhi_finding *earlier_finding(nhi_findings *findings, size_t from,
+                                    const nhi_rule_info *rule,
+                                    const nhi_consumer *consumer,
+                                    const char *subject)
+{
+    for (size_t i = from; i < findings->count; i++) {
+        nhi_finding *finding = &findings->items[i];
+        if (finding->rule == rule && finding->consumer == consumer &&
+            finding->subject && strcmp(finding->subject, subject) == 0)
+            return finding;
+    }
+    return NULL;
+}
+
+/* cred.ci-static-cloud-key: one finding per key a job logs in with. A job
  * that outside contributors can start (pull_request_target and the like)
  * runs with that key in reach of their code: one level more severe. */
 static int rule_static_keys(nhi_audit *audit)
@@ -92,6 +108,7 @@ static int rule_static_keys(nhi_audit *audit)
 
     for (size_t c = 0; c < graph->consumer_count; c++) {
         const nhi_consumer *job = graph->consumers[c];
+        size_t first = audit->findings.count;
         for (size_t i = 0; i < job->login_count; i++) {
             const nhi_login *login = &job->logins[i];
             const nhi_edge *edge;
@@ -110,6 +127,13 @@ static int rule_static_keys(nhi_audit *audit)
             name = login->key_id   ? login->key_id
                    : login->secret ? login->secret
                                    : "an inline value";
+            finding = earlier_finding(&audit->findings, first, rule, job, name);
+            if (finding) {
+                if (location_evidence(finding, &login->location,
+                                      login->step) < 0)
+                    return NHI_ENOMEM;
+                continue;
+            }
             finding = nhi_findings_add_consumer(
                 &audit->findings, rule, severity, job, owner,
                 owner ? decl_at(audit, owner->declaration) : NULL, name,
@@ -138,6 +162,7 @@ static int rule_plaintext(nhi_audit *audit)
 {
     const nhi_rule_info *rule = nhi_rule_find("cred.plaintext-secret");
     const nhi_graph *graph = audit->graph;
+    size_t first = audit->findings.count;
 
     for (size_t p = 0; p < graph->plaintext_count; p++) {
         const nhi_plaintext *plain = graph->plaintexts[p];
@@ -149,6 +174,15 @@ static int rule_plaintext(nhi_audit *audit)
             severity = nhi_severity_lower(nhi_severity_lower(severity));
         snprintf(subject, sizeof(subject), "%s %s", plain->kind,
                  plain->fingerprint);
+        /* The same value twice in one consumer (or outside any): one
+         * finding, each place as evidence. */
+        finding = earlier_finding(&audit->findings, first, rule,
+                                  plain->consumer, subject);
+        if (finding) {
+            if (location_evidence(finding, &plain->location, NULL) < 0)
+                return NHI_ENOMEM;
+            continue;
+        }
         finding = nhi_findings_add_consumer(
             &audit->findings, rule, severity, plain->consumer, NULL, NULL,
             subject, "a literal %s%s%s is written in %s (fingerprint %s)",

@@ -552,6 +552,7 @@ static int rule_impersonation(nhi_audit *audit)
 {
     const nhi_rule_info *rule = nhi_rule_find("human.impersonation");
     const nhi_k8s *k8s = audit->graph->k8s;
+    size_t first = audit->findings.count;
 
     for (size_t b = 0; k8s && b < k8s->binding_count; b++) {
         const nhi_k8s_binding *binding = k8s->bindings[b];
@@ -573,6 +574,17 @@ static int rule_impersonation(nhi_audit *audit)
                 strncmp(subject->name, "system:", 7) == 0)
                 continue;
             snprintf(who, sizeof(who), "%s %s", subject->kind, subject->name);
+            finding = NULL;
+            for (size_t i = first; i < audit->findings.count && !finding; i++)
+                if (audit->findings.items[i].rule == rule &&
+                    strcmp(audit->findings.items[i].subject, who) == 0)
+                    finding = &audit->findings.items[i];
+            if (finding) {
+                /* Another binding of the same person: more evidence. */
+                if (grant_evidence(finding, &grant) < 0)
+                    return NHI_ENOMEM;
+                continue;
+            }
             finding = nhi_findings_add(
                 &audit->findings, rule, nhi_audit_severity(audit, rule), NULL,
                 NULL, who,

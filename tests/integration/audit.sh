@@ -39,29 +39,30 @@ diff -u "$root/tests/integration/expected/examples-findings.txt" "$work/findings
 python3 - "$work/report.json" <<'PY' || fail "examples report fields"
 import json, sys
 report = json.load(open(sys.argv[1]))
-assert report["schema_version"] == "1.0", report["schema_version"]
+assert report["schema_version"] == "1.1", report["schema_version"]
 assert report["generated_at"] == "2026-12-04T00:00:00Z", report["generated_at"]
-assert [i["status"] for i in report["inputs"]] == ["ok"] * 7, report["inputs"]
-assert len(report["identities"]) == 10, len(report["identities"])
+assert [i["status"] for i in report["inputs"]] == ["ok"] * 13, report["inputs"]
+assert len(report["identities"]) == 13, len(report["identities"])
 classes = {i["name"]: i["class"] for i in report["identities"]}
 assert classes["AWSServiceRoleForSupport"] == "provider-managed", classes
 assert classes["AWSReservedSSO_AdministratorAccess_0123456789abcdef"] == "human", classes
 assert classes["nightly-etl"] == "workload", classes
 assert classes["break-glass"] == "unknown", classes
-# Blast radius, by hand: an admin can become the other 8 identities of
+# Blast radius, by hand: an admin can become the other 9 identities of
 # its account; ci-deployer can rewrite the trust of break-glass (admin);
-# staging-smoke-tests can assume ledger-writer only.
+# staging-smoke-tests can assume ledger-writer only; the invoices-api
+# service account becomes its IRSA role only.
 radius = {i["name"]: i["blast_radius"] for i in report["identities"]}
-assert radius["legacy-batch"] == 8, radius
-assert radius["ci-deployer"] == 8, radius
+assert radius["legacy-batch"] == 9, radius
+assert radius["ci-deployer"] == 9, radius
 assert radius["staging-smoke-tests"] == 1, radius
 assert radius["ledger-writer"] == 0, radius
 reach = {i["name"]: i["reachable_capabilities"] for i in report["identities"]}
 assert reach["staging-smoke-tests"] == [], reach
 assert reach["ci-deployer"][0] == "admin", reach
 assert report["summary"]["blast_radius_bounded"] is False
-assert report["summary"]["total"] == 34, report["summary"]
-assert report["summary"]["by_severity"] == {"critical": 4, "high": 11, "medium": 9, "low": 9, "info": 1}
+assert report["summary"]["total"] == 43, report["summary"]
+assert report["summary"]["by_severity"] == {"critical": 4, "high": 13, "medium": 13, "low": 12, "info": 1}
 for finding in report["findings"]:
     for key in ("fingerprint", "rule", "severity", "identity", "consumer", "declaration",
                 "message", "evidence", "path", "owasp", "remedy"):
@@ -110,9 +111,9 @@ expect_status 2 $? "invalid --now"
 grep -q $'\033' "$work/report.txt" && fail "colour codes in a report to a file"
 awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$work/report.txt" ||
     fail "text report has lines over 80 columns"
-head -1 "$work/report.txt" | grep -q '^34 findings (4 critical, 11 high, 9 medium, 9 low, 1 info) in 10 identities$' ||
+head -1 "$work/report.txt" | grep -q '^43 findings (4 critical, 13 high, 13 medium, 12 low, 1 info) in 13 identities$' ||
     fail "text summary line: $(head -1 "$work/report.txt")"
-sed -n 2p "$work/report.txt" | grep -q '^inputs: 7 read, 0 failed, 0 skipped$' ||
+sed -n 2p "$work/report.txt" | grep -q '^inputs: 13 read, 0 failed, 0 skipped$' ||
     fail "text inputs line: $(sed -n 2p "$work/report.txt")"
 
 # --- bad input: the run goes on, exit 3, the report covers the rest ---
@@ -129,7 +130,7 @@ status = {i["path"]: i["status"] for i in report["inputs"]}
 assert status["aws/broken.json"] == "error", status
 assert status["notes.txt"] == "skipped", status
 assert status["aws/authz-payments-prod.json"] == "ok", status
-assert report["summary"]["total"] == 34, report["summary"]
+assert report["summary"]["total"] == 43, report["summary"]
 PY
 ls "$work" | grep -q 'partial.json.tmp' && fail "temporary output file left behind"
 "$nhi" audit --no-state notes.txt >/dev/null 2>"$work/stderr"

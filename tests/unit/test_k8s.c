@@ -389,7 +389,9 @@ static void minikube_json_dump(void **state)
              ->location,
         8825, 13, "[5].items[3]");
     /* An implied account sits at the first pod's serviceAccountName
-     * value, or at the pod spec when the pod names none. */
+     * value, or at the pod spec when the pod names none. The static pods
+     * before risky-pod (their mirrors are owned by the Node) run as no
+     * account. */
     assert_location(&find_account(
                          graph, "system:serviceaccount:kube-system:coredns")
                          ->location,
@@ -397,7 +399,7 @@ static void minikube_json_dump(void **state)
     assert_location(&find_account(
                          graph, "system:serviceaccount:kube-system:default")
                          ->location,
-                    9156, 25, "[5].items[4].spec");
+                    10418, 43, "[5].items[9].spec.serviceAccountName");
 }
 
 static void minikube_yaml_dump(void **state)
