@@ -36,7 +36,8 @@ const cli_option cli_options[] = {
     {OPT_INPUT_FORMAT, "input-format", 0, "FORMAT", CLI_READS | CLI_CHECK,
      "read every input as FORMAT instead of recognising it by content "
      "(declarations, config, aws-authorization-details, "
-     "aws-credential-report, aws-access-keys)"},
+     "aws-credential-report, aws-access-keys, eks, kubernetes, "
+     "github-workflow, gitlab-ci)"},
     {OPT_STRICT, "strict", 0, NULL, CLI_AUDIT,
      "report nothing when an input fails: only the errors"},
     {OPT_DB, "db", 0, "FILE", CLI_AUDIT | CLI_REVIEW | CLI_DIFF | CLI_EXPLAIN,

@@ -143,7 +143,7 @@ static bool is_system_namespace(const char *namespace_)
  * those that something else binds, in `chosen`. Those accounts, and any
  * `default` account, are the team's, not the distribution's.
  */
-static int mark_team_bound(const nhi_graph *graph, nhi_strmap *chosen)
+static int mark_team_bound(nhi_graph *graph, nhi_strmap *chosen)
 {
     const nhi_k8s *k8s = graph->k8s;
 
@@ -168,8 +168,12 @@ static int mark_team_bound(const nhi_graph *graph, nhi_strmap *chosen)
                          : snprintf(id, sizeof(id),
                                     "system:serviceaccount:%s:%s", namespace_,
                                     subject->name);
-            if (length > 0 && (size_t)length < sizeof(id) &&
-                nhi_strmap_put(chosen, id, (size_t)length, (void *)binding) < 0)
+            if (length <= 0 || (size_t)length >= sizeof(id))
+                continue;
+            /* The map keeps the key's pointer: intern it. */
+            const char *key = nhi_graph_intern_n(graph, id, (size_t)length);
+            if (key == NULL ||
+                nhi_strmap_put(chosen, key, (size_t)length, (void *)binding) < 0)
                 return NHI_ENOMEM;
         }
     }

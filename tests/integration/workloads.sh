@@ -125,6 +125,27 @@ $findings "$work/gitlab.json" >"$work/gitlab-findings.txt"
 same "$expected/gitlab-chain-findings.txt" "$work/gitlab-findings.txt" \
     "gitlab chain findings"
 
+# --- a named cluster: RBAC against a declaration, an EKS access entry
+# --- mapping a role to a cluster-admin group, a literal token in env ---
+(cd "$fixtures/k8s-scope" && "$nhi" audit --no-state --now "$now" --format json .) \
+    >"$work/scope.json" 2>"$work/scope.stderr"
+expect_status 1 $? "k8s scope audit"
+$findings "$work/scope.json" >"$work/scope-findings.txt"
+same "$expected/k8s-scope-findings.txt" "$work/scope-findings.txt" \
+    "k8s scope findings"
+python3 - "$work/scope.json" <<'PY' || fail "k8s scope details"
+import json, sys
+report = json.load(open(sys.argv[1]))
+found = {f["rule"]: f for f in report["findings"]}
+excess = found["scope.exceeds-declaration"]["message"]
+assert excess.endswith("list configmaps, get secrets, patch deployments.apps"), excess
+literal = found["cred.plaintext-secret"]
+assert "glpat-" not in json.dumps(report), "a secret value reached the report"
+assert literal["evidence"][0]["line"] == 26, literal["evidence"]
+edges = [(e["kind"], e["to"]) for e in report["edges"]]
+assert ("access-entry", "group:platform-admins") in edges, edges
+PY
+
 # --- odd and broken inputs: exact errors, the other files still read ---
 (cd "$fixtures/odd" && "$nhi" audit --no-state --now "$now" --format json .) \
     >"$work/odd.json" 2>"$work/odd.stderr"
