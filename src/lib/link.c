@@ -791,6 +791,167 @@ static void link_mappings(linker *l)
     }
 }
 
+/* ---- Kubernetes: acting as another service account ---- */
+
+static bool same_cluster(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Service accounts ordered by cluster and namespace, so that each
+ * namespace is asked about once per principal. */
+typedef struct account_order {
+    size_t *items;
+    size_t count;
+} account_order;
+
+static const nhi_graph *sorting_graph;
+
+static int compare_text(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return (a != NULL) - (b != NULL);
+    return strcmp(a, b);
+}
+
+static int compare_accounts(const void *left, const void *right)
+{
+    const nhi_identity *a = sorting_graph->identities[*(const size_t *)left];
+    const nhi_identity *b = sorting_graph->identities[*(const size_t *)right];
+    int order = compare_text(a->account, b->account);
+
+    if (order == 0)
+        order = compare_text(a->path, b->path);
+    if (order == 0)
+        order = a->index < b->index ? -1 : a->index > b->index;
+    return order;
+}
+
+/*
+ * Edges from `from` (an identity whose Kubernetes rights are those of
+ * `who`) to each service account it can act as: one whose namespace it
+ * can create pods in (a pod spec names any account of its namespace), or
+ * exec into pods in. The answer per namespace is asked once.
+ */
+static void link_pod_rights(linker *l, const account_order *order, size_t from,
+                            const nhi_k8s_who *who,
+                            const nhi_location *location)
+{
+    nhi_graph *graph = l->graph;
+    const nhi_identity *previous = NULL;
+    const char *verb = NULL;
+    nhi_k8s_grant grant;
+
+    for (size_t k = 0; k < order->count && l->status == NHI_OK; k++) {
+        size_t i = order->items[k];
+        const nhi_identity *target = graph->identities[i];
+        nhi_edge edge = {0};
+
+        if (!same_cluster(target->account, who->cluster))
+            continue;
+        if (previous == NULL || compare_text(previous->path, target->path) ||
+            compare_text(previous->account, target->account)) {
+            previous = target;
+            if (nhi_k8s_can(graph, who, "create", "", "pods", target->path,
+                            &grant))
+                verb = "create-pod";
+            else if (nhi_k8s_can(graph, who, "create", "", "pods/exec",
+                                 target->path, &grant))
+                verb = "exec-pod";
+            else
+                verb = NULL;
+        }
+        if (verb == NULL || i == from)
+            continue;
+        edge.kind = verb;
+        edge.from_kind = NHI_NODE_IDENTITY;
+        edge.from = from;
+        edge.to_kind = NHI_NODE_IDENTITY;
+        edge.to = i;
+        edge.valid = true;
+        edge.location = grant.binding ? grant.binding->location : *location;
+        edge.detail = intern_printf(
+            l, "%s pods in namespace %s, where a pod may run as %s%s%s",
+            strcmp(verb, "create-pod") == 0 ? "can create" : "can exec into",
+            target->path, target->name,
+            grant.binding ? "; granted by binding " : "",
+            grant.binding ? grant.binding->name : "");
+        add_edge(l, &edge);
+    }
+}
+
+static void link_pods(linker *l)
+{
+    nhi_graph *graph = l->graph;
+    size_t edge_count = graph->edge_count;
+    account_order order = {NULL, 0};
+
+    if (graph->k8s == NULL)
+        return;
+    order.items = malloc((graph->identity_count + 1) * sizeof(size_t));
+    if (order.items == NULL) {
+        l->status = NHI_ENOMEM;
+        return;
+    }
+    for (size_t i = 0; i < graph->identity_count; i++)
+        if (graph->identities[i]->kind == NHI_KIND_K8S_SERVICE_ACCOUNT &&
+            graph->identities[i]->path)
+            order.items[order.count++] = i;
+    sorting_graph = graph;
+    qsort(order.items, order.count, sizeof(size_t), compare_accounts);
+
+    for (size_t k = 0; k < order.count && l->status == NHI_OK; k++) {
+        const nhi_identity *account = graph->identities[order.items[k]];
+        nhi_k8s_who who;
+        if (nhi_k8s_who_of(graph, account, &who) < 0) {
+            l->status = NHI_ENOMEM;
+            break;
+        }
+        link_pod_rights(l, &order, order.items[k], &who, &account->location);
+    }
+    /* AWS identities with the Kubernetes user and groups their mapping
+     * gives them; the edges of one mapping are consecutive. */
+    for (size_t e = 0; e < edge_count && l->status == NHI_OK;) {
+        const nhi_edge first = graph->edges[e];
+        const nhi_k8s *k8s = graph->k8s;
+        nhi_k8s_who who = {0};
+        const char **groups;
+        size_t last = e + 1;
+
+        if (first.to_kind != NHI_NODE_K8S_SUBJECT) {
+            e++;
+            continue;
+        }
+        while (last < edge_count &&
+               graph->edges[last].to_kind == NHI_NODE_K8S_SUBJECT &&
+               graph->edges[last].from == first.from &&
+               graph->edges[last].location.line == first.location.line &&
+               graph->edges[last].location.source == first.location.source)
+            last++;
+        groups = nhi_graph_alloc(graph, (last - e + 1) * sizeof(char *));
+        if (groups == NULL) {
+            l->status = NHI_ENOMEM;
+            break;
+        }
+        who.groups = groups;
+        groups[who.group_count++] = "system:authenticated";
+        for (size_t k = e; k < last; k++) {
+            const char *label = graph->edges[k].to_label;
+            if (strncmp(label, "group:", 6) == 0)
+                groups[who.group_count++] = label + 6;
+            else
+                who.user = label + 5;
+        }
+        for (size_t m = 0; k8s && m < k8s->mapping_count; m++)
+            if (k8s->mappings[m]->location.source == first.location.source &&
+                k8s->mappings[m]->location.line == first.location.line)
+                who.cluster = k8s->mappings[m]->cluster;
+        link_pod_rights(l, &order, first.from, &who, &first.location);
+        e = last;
+    }
+    free(order.items);
+}
+
 int nhi_audit_link(nhi_audit *audit)
 {
     linker l = {audit, audit->graph, NHI_OK};
@@ -806,5 +967,7 @@ int nhi_audit_link(nhi_audit *audit)
         link_jobs(&l);
     if (l.status == NHI_OK)
         link_mappings(&l);
+    if (l.status == NHI_OK)
+        link_pods(&l);
     return l.status;
 }

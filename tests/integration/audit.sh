@@ -49,12 +49,14 @@ assert classes["AWSReservedSSO_AdministratorAccess_0123456789abcdef"] == "human"
 assert classes["nightly-etl"] == "workload", classes
 assert classes["break-glass"] == "unknown", classes
 # Blast radius, by hand: an admin can become the other 9 identities of
-# its account; ci-deployer can rewrite the trust of break-glass (admin);
-# staging-smoke-tests can assume ledger-writer only; the invoices-api
-# service account becomes its IRSA role only.
+# its account and, through ci-deployer's aws-auth group, which creates
+# pods in payments, the 2 service accounts there; ci-deployer can rewrite
+# the trust of break-glass (admin); staging-smoke-tests can assume
+# ledger-writer only; the invoices-api service account becomes its IRSA
+# role only.
 radius = {i["name"]: i["blast_radius"] for i in report["identities"]}
-assert radius["legacy-batch"] == 9, radius
-assert radius["ci-deployer"] == 9, radius
+assert radius["legacy-batch"] == 11, radius
+assert radius["ci-deployer"] == 11, radius
 assert radius["staging-smoke-tests"] == 1, radius
 assert radius["ledger-writer"] == 0, radius
 reach = {i["name"]: i["reachable_capabilities"] for i in report["identities"]}
