@@ -840,8 +840,15 @@ static void link_pod_rights(linker *l, const account_order *order, size_t from,
     nhi_graph *graph = l->graph;
     const nhi_identity *previous = NULL;
     const char *verb = NULL;
+    const char *where = NULL;
     nhi_k8s_grant grant;
 
+    /* Most accounts cannot create pods anywhere: one question each. */
+    if (!nhi_k8s_can_somewhere(graph, who, "create", "", "pods", &grant,
+                               &where) &&
+        !nhi_k8s_can_somewhere(graph, who, "create", "", "pods/exec", &grant,
+                               &where))
+        return;
     for (size_t k = 0; k < order->count && l->status == NHI_OK; k++) {
         size_t i = order->items[k];
         const nhi_identity *target = graph->identities[i];

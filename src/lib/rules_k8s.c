@@ -163,72 +163,54 @@ static int rule_secrets_read(nhi_audit *audit, const k8s_principal *p)
     return NHI_OK;
 }
 
+/* Service-account powers (by identity index, -1 for other identities),
+ * and for each identity its create-pod or exec-pod edge to the most
+ * powerful account. */
+typedef struct pod_reach {
+    signed char *powers;
+    const nhi_edge **best;
+} pod_reach;
+
 /*
  * k8s.pod-create-escalation: who can create pods, or exec into them, in a
  * namespace where a more powerful service account runs can act as it: a
- * pod spec names any service account of its namespace.
+ * pod spec names any service account of its namespace. The create-pod and
+ * exec-pod edges of the graph say who can; `reach` holds, by identity
+ * index, the edge to the most powerful account each can act as.
  */
-static int rule_pod_escalation(nhi_audit *audit, const k8s_principal *p)
+static int rule_pod_escalation(nhi_audit *audit, const k8s_principal *p,
+                               const pod_reach *reach)
 {
     const nhi_rule_info *rule = nhi_rule_find("k8s.pod-create-escalation");
     const nhi_graph *graph = audit->graph;
     nhi_severity severity = nhi_audit_severity(audit, rule);
-    int own = power_of(graph, p->mapping ? NULL : p->identity, &p->who);
-    const nhi_identity *best = NULL;
-    int best_power = own;
-    const char *how = NULL;
-    nhi_k8s_grant best_grant = {0};
+    int own = p->mapping ? power_of(graph, NULL, &p->who)
+                         : reach->powers[p->identity->index];
+    const nhi_edge *best = reach->best[p->identity->index];
+    int best_power = best ? reach->powers[best->to] : -1;
 
-    if (!judged(p->identity, &severity) || own == 3)
-        return NHI_OK;
-    for (size_t i = 0; i < graph->identity_count; i++) {
-        const nhi_identity *other = graph->identities[i];
-        nhi_k8s_who who;
-        nhi_k8s_grant grant;
-        int power;
-        const char *verb_text = NULL;
-
-        if (other->kind != NHI_KIND_K8S_SERVICE_ACCOUNT || other == p->identity ||
-            !((other->account == NULL && p->who.cluster == NULL) ||
-              (other->account && p->who.cluster &&
-               strcmp(other->account, p->who.cluster) == 0)))
-            continue;
-        if (nhi_k8s_can(graph, &p->who, "create", "", "pods", other->path,
-                        &grant))
-            verb_text = "create pods";
-        else if (nhi_k8s_can(graph, &p->who, "create", "", "pods/exec",
-                             other->path, &grant))
-            verb_text = "exec into pods";
-        if (verb_text == NULL)
-            continue;
-        if (nhi_k8s_who_of((nhi_graph *)graph, other, &who) < 0)
-            return NHI_ENOMEM;
-        power = power_of(graph, other, &who);
-        if (power > best_power) {
-            best = other;
-            best_power = power;
-            how = verb_text;
-            best_grant = grant;
-        }
-    }
-    if (best == NULL)
+    if (!judged(p->identity, &severity) || own == 3 || best_power <= own)
         return NHI_OK;
 
+    const nhi_identity *target = graph->identities[best->to];
+    const char *how = strcmp(best->kind, "create-pod") == 0 ? "create pods"
+                                                            : "exec into pods";
     nhi_finding *finding = nhi_findings_add(
         &audit->findings, rule, severity, p->identity,
-        decl_at(audit, p->identity->declaration), best->id,
+        decl_at(audit, p->identity->declaration), target->id,
         "%s can %s in namespace %s, where %s runs: it can act as %s",
-        p->identity->id, how, best->path, best->id,
+        p->identity->id, how, target->path, target->id,
         best_power == 3   ? "a cluster admin"
         : best_power == 2 ? "a reader of every secret"
                           : "an identity with a cloud role");
     if (finding == NULL ||
-        !nhi_finding_add_hop(finding, p->identity->id, best->id, how,
+        !nhi_finding_add_hop(finding, p->identity->id, target->id, best->kind,
                              best->location.source, best->location.line,
                              best->location.column, best->location.json_path,
-                             NULL, NULL, "a pod spec may name this account"))
+                             NULL, NULL, best->detail) ||
+        location_evidence(finding, &best->location, best->detail) < 0)
         return NHI_ENOMEM;
-    return grant_evidence(finding, &best_grant);
+    return NHI_OK;
 }
 
 /* ---- declarations ---- */
@@ -398,7 +380,8 @@ nomem:
     return NHI_ENOMEM;
 }
 
-static int judge_principal(nhi_audit *audit, const k8s_principal *p)
+static int judge_principal(nhi_audit *audit, const k8s_principal *p,
+                           const pod_reach *reach)
 {
     bool admin = false;
     int result = rule_cluster_admin(audit, p, &admin);
@@ -406,7 +389,7 @@ static int judge_principal(nhi_audit *audit, const k8s_principal *p)
     if (result >= 0 && !admin)
         result = rule_secrets_read(audit, p);
     if (result >= 0 && !admin)
-        result = rule_pod_escalation(audit, p);
+        result = rule_pod_escalation(audit, p, reach);
     /* Declared actions are compared for service accounts; a mapped AWS
      * identity's declaration speaks of its AWS actions. */
     if (result >= 0 && !p->mapping && p->identity->declaration >= 0) {
@@ -601,17 +584,46 @@ static int rule_impersonation(nhi_audit *audit)
 int nhi_rules_k8s(nhi_audit *audit)
 {
     nhi_graph *graph = audit->graph;
+    pod_reach reach;
     int result = NHI_OK;
 
     if (graph->k8s == NULL && graph->consumer_count == 0)
         return NHI_OK;
+    reach.powers = malloc(graph->identity_count + 1);
+    reach.best = calloc(graph->identity_count + 1, sizeof(*reach.best));
+    if (reach.powers == NULL || reach.best == NULL) {
+        free(reach.powers);
+        free(reach.best);
+        return NHI_ENOMEM;
+    }
+    memset(reach.powers, -1, graph->identity_count + 1);
+    for (size_t i = 0; i < graph->identity_count && result >= 0; i++) {
+        const nhi_identity *account = graph->identities[i];
+        nhi_k8s_who who;
+        if (account->kind != NHI_KIND_K8S_SERVICE_ACCOUNT)
+            continue;
+        result = nhi_k8s_who_of(graph, account, &who);
+        if (result >= 0)
+            reach.powers[i] = (signed char)power_of(graph, account, &who);
+    }
+    for (size_t e = 0; e < graph->edge_count; e++) {
+        const nhi_edge *edge = &graph->edges[e];
+        const nhi_edge **best;
+        if (edge->from_kind != NHI_NODE_IDENTITY ||
+            (strcmp(edge->kind, "create-pod") != 0 &&
+             strcmp(edge->kind, "exec-pod") != 0))
+            continue;
+        best = &reach.best[edge->from];
+        if (*best == NULL || reach.powers[edge->to] > reach.powers[(*best)->to])
+            *best = edge;
+    }
     for (size_t i = 0; i < graph->identity_count && result >= 0; i++) {
         k8s_principal p = {graph->identities[i], {0}, NULL};
         if (p.identity->kind != NHI_KIND_K8S_SERVICE_ACCOUNT)
             continue;
         result = nhi_k8s_who_of(graph, p.identity, &p.who);
         if (result >= 0)
-            result = judge_principal(audit, &p);
+            result = judge_principal(audit, &p, &reach);
     }
     for (size_t e = 0; e < graph->edge_count && result >= 0;) {
         const nhi_edge *edge = &graph->edges[e];
@@ -631,9 +643,11 @@ int nhi_rules_k8s(nhi_audit *audit)
         result = mapped_who(graph, e, last, &p.who);
         p.who.cluster = mapping_cluster(graph, edge);
         if (result >= 0)
-            result = judge_principal(audit, &p);
+            result = judge_principal(audit, &p, &reach);
         e = last;
     }
+    free(reach.powers);
+    free(reach.best);
     if (result >= 0)
         result = rule_legacy_tokens(audit);
     if (result >= 0)

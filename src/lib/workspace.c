@@ -262,33 +262,80 @@ static bool mentions_key(const char *text, size_t length, const char *key)
     return false;
 }
 
+/*
+ * Whether the first key of the JSON object at the start of `text` (or of
+ * the first object of an array) is "apiVersion" or "kind", as kubectl
+ * prints Kubernetes objects and Lists (keys sorted). Other files that
+ * mention both keys are checked on their parsed tree instead.
+ */
+static bool kubectl_shaped(const char *text, size_t length)
+{
+    static const char *const keys[] = {"\"apiVersion\"", "\"kind\""};
+    size_t i = 0;
+    int opened = 0;
+
+    /* Up to two openings: `[` then `{`, or `{` alone; a BOM first. */
+    if (length >= 3 && (unsigned char)text[0] == 0xEF)
+        i = 3;
+    for (; i < length && opened < 2; i++) {
+        char c = text[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            continue;
+        if (c == '[' && opened == 0) {
+            opened = 1;
+            continue;
+        }
+        if (c != '{')
+            return false;
+        opened = 2;
+    }
+    while (i < length && (text[i] == ' ' || text[i] == '\t' ||
+                          text[i] == '\r' || text[i] == '\n'))
+        i++;
+    for (size_t k = 0; opened == 2 && k < 2; k++) {
+        size_t n = strlen(keys[k]);
+        if (i + n <= length && memcmp(text + i, keys[k], n) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Recognise an export (JSON, or the credential report's CSV) from the
- * first bytes of the file. */
-static nhi_format sniff_export(const char *path)
+ * first bytes of the file. `*certain` is false when the format is only
+ * likely and the parsed tree must confirm it. */
+static nhi_format sniff_export(const char *path, bool *certain)
 {
     char buffer[SNIFF_SIZE];
     ssize_t length;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
 
+    *certain = true;
     if (fd < 0)
         return NHI_FORMAT_UNKNOWN;
     length = read(fd, buffer, sizeof(buffer));
     close(fd);
     if (length <= 0)
         return NHI_FORMAT_UNKNOWN;
+    if (kubectl_shaped(buffer, (size_t)length) &&
+        mentions_key(buffer, (size_t)length, "apiVersion"))
+        return NHI_FORMAT_KUBERNETES;
     if (nhi_aws_sniff_credential_report(buffer, (size_t)length))
         return NHI_FORMAT_AWS_CREDENTIAL_REPORT;
     if (first_byte_is(buffer, (size_t)length, '[') &&
         mentions_key(buffer, (size_t)length, "apiVersion") &&
-        mentions_key(buffer, (size_t)length, "kind"))
-        return NHI_FORMAT_KUBERNETES; /* confirmed by the YAML sniffer */
+        mentions_key(buffer, (size_t)length, "kind")) {
+        *certain = false;
+        return NHI_FORMAT_KUBERNETES;
+    }
     if (!first_byte_is(buffer, (size_t)length, '{'))
         return NHI_FORMAT_UNKNOWN;
     if (nhi_eks_sniff(buffer, (size_t)length))
         return NHI_FORMAT_EKS;
     if (mentions_key(buffer, (size_t)length, "apiVersion") &&
-        mentions_key(buffer, (size_t)length, "kind"))
+        mentions_key(buffer, (size_t)length, "kind")) {
+        *certain = false;
         return NHI_FORMAT_KUBERNETES;
+    }
     if (nhi_aws_sniff_access_keys(buffer, (size_t)length))
         return NHI_FORMAT_AWS_ACCESS_KEYS;
     if (mentions_key(buffer, (size_t)length, "UserDetailList") ||
@@ -384,7 +431,7 @@ static nhi_format guess_broken(const char *path, const nhi_yfile *file)
  * file that is none of these is left unknown for the caller.
  */
 static int read_yaml(nhi_workspace *workspace, nhi_input *input,
-                     nhi_diags *diags)
+                     nhi_format hint, nhi_diags *diags)
 {
     nhi_diags local;
     nhi_yfile *file = NULL;
@@ -400,6 +447,8 @@ static int read_yaml(nhi_workspace *workspace, nhi_input *input,
         format = workspace->forced_format;
     else if (file && file->count > 0 && is_declaration(file->documents[0]))
         format = NHI_FORMAT_DECLARATIONS;
+    else if (result == NHI_EINPUT && file == NULL && hint != NHI_FORMAT_UNKNOWN)
+        format = hint; /* unreadable, too large: its reader says so */
     else if (result == NHI_EINPUT)
         format = guess_broken(input->path, file);
     else
@@ -440,6 +489,7 @@ static int read_input(nhi_workspace *workspace, nhi_input *input,
     size_t from = diags->count;
     size_t errors = diags->errors;
     nhi_format sniffed;
+    bool certain = false;
     int result = NHI_OK;
 
     if (strcmp(base_name(input->path), NHI_CONFIG_NAME) == 0 ||
@@ -461,17 +511,18 @@ static int read_input(nhi_workspace *workspace, nhi_input *input,
     } else if (workspace->forced_format >= NHI_FORMAT_AWS_AUTHZ) {
         input->format = workspace->forced_format; /* read by the audit */
     } else if (workspace->forced_format == NHI_FORMAT_UNKNOWN &&
-               (sniffed = sniff_export(input->path)) != NHI_FORMAT_UNKNOWN) {
+               (sniffed = sniff_export(input->path, &certain)) !=
+                   NHI_FORMAT_UNKNOWN) {
         /* JSON naming apiVersion and kind may be Kubernetes objects or
          * something that merely mentions them: the tree decides. */
-        if (sniffed == NHI_FORMAT_KUBERNETES)
-            result = read_yaml(workspace, input, diags);
+        if (!certain)
+            result = read_yaml(workspace, input, sniffed, diags);
         else
             input->format = sniffed; /* read by the audit */
     } else if (workspace->forced_format == NHI_FORMAT_DECLARATIONS ||
                (workspace->forced_format == NHI_FORMAT_UNKNOWN &&
                 is_yaml_name(input->path))) {
-        result = read_yaml(workspace, input, diags);
+        result = read_yaml(workspace, input, NHI_FORMAT_UNKNOWN, diags);
     }
     if (result == NHI_ENOMEM)
         return result;
