@@ -50,10 +50,11 @@ bool nhi_login_is_static(nhi_login_kind kind);
 typedef struct nhi_login {
     nhi_login_kind kind;
     /* What is logged in to, as written: a role ARN, a workload identity
-     * provider, a service-account e-mail, a client id; NULL when the input
-     * does not say. */
+     * provider, a service-account e-mail or a client id. NULL when the
+     * input does not show it. */
     const char *target;
-    bool target_expression; /* target holds `${{ }}` or `$VAR`: not known */
+    bool target_expression; /* target contains `${{ }}` or `$VAR`, so the
+                               value is chosen at run time */
     /* The stored secret or CI variable holding the credential, as
      * `secrets.NAME`, `vars.NAME` or `$NAME`; NULL when none. */
     const char *secret;

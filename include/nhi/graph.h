@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The identity graph: identities, the policies that grant them actions,
- * and (later) credentials, consumers and edges. Readers fill it; rules and
+ * credentials, consumers and edges. Readers fill it; rules and
  * reports only read it. Every string and object lives in the graph's arena
  * and is freed with the graph; strings are interned, so equal ids share
  * one pointer.
@@ -204,15 +204,17 @@ typedef enum nhi_node_kind {
 } nhi_node_kind;
 
 /*
- * A link across providers, made once every input is read: a job uses a
- * role through OIDC or a static key, a workload runs as a service account,
- * a service account becomes a role through IRSA, a role is mapped to a
- * Kubernetes group. Edges that the trust does not admit are kept with
- * `valid` false, so that a report can say why a login fails.
+ * A link across providers, made once every input is read. A job uses a
+ * role through OIDC or a static key, and a workload runs as a service
+ * account. A service account becomes a role through IRSA, a role is
+ * mapped to a Kubernetes group, and whoever can create pods in a namespace
+ * can act as its service accounts. Edges that the trust does not admit
+ * are kept with `valid` false, so that a report can show why a login
+ * fails.
  */
 typedef struct nhi_edge {
-    const char *kind;  /* uses, oidc, static-key, irsa, gke-workload-
-                          identity, aws-auth, access-entry, ... */
+    const char *kind;  /* runs-as, oidc, static-key, irsa, aws-auth,
+                          access-entry, create-pod, exec-pod */
     nhi_node_kind from_kind;
     size_t from;       /* index in identities or consumers */
     nhi_node_kind to_kind;
@@ -257,8 +259,8 @@ struct nhi_graph {
     size_t edge_capacity;
     /* Context of the input being read, from the workspace config: the
      * cluster a Kubernetes export belongs to, the OWNER/REPO of a workflow
-     * folder. NULL when the config says nothing; readers then fall back
-     * to what the input shows (a folder layout OWNER/REPO/.github). */
+     * folder. NULL when the config names none, and then readers use what
+     * the input shows, such as a folder layout OWNER/REPO/.github. */
     const char *reading_cluster;
     const char *reading_repository;
 };

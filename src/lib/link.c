@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Edges across providers, made once every input is read: a workload runs
- * as its service account; a service account becomes an AWS role through
- * its IRSA annotation; a CI job becomes an AWS role through OIDC, or an
- * IAM user through a stored access key; an AWS role or user becomes
- * Kubernetes users and groups through aws-auth or an EKS access entry.
+ * Edges across providers, made once every input is read. A workload runs
+ * as its service account, and a service account becomes an AWS role
+ * through its IRSA annotation. A CI job becomes an AWS role through OIDC,
+ * or an IAM user through a stored access key. An AWS role or user becomes
+ * Kubernetes users and groups through aws-auth or an EKS access entry,
+ * and whoever can create pods in a namespace can act as its accounts.
  * A federated edge is valid only where the role's trust policy admits the
- * token the job or pod would present: the `sub` and `aud` claims are
+ * token the job or pod would present. The `sub` and `aud` claims are
  * evaluated with the condition evaluator used for every AWS policy.
  */
 #include <jansson.h>
@@ -405,7 +406,7 @@ static void link_workloads(linker *l)
 }
 
 /* The OIDC issuer host of a cluster: nhi.yaml's `oidc_issuer`, else an
- * EKS describe-cluster output of that name; NULL when neither says. */
+ * EKS describe-cluster output of that name, else NULL. */
 static const char *cluster_issuer(const nhi_audit *audit, const char *cluster)
 {
     const nhi_config *config = &audit->workspace->config;
@@ -693,7 +694,7 @@ static void link_static_key(linker *l, const nhi_consumer *job,
         return;
     }
     /* No key id: a stored secret named after an IAM user is evidence,
-     * not proof, that it holds that user's key. */
+     * not proof, that it contains that user's key. */
     if (login->secret == NULL)
         return;
     char secret[256];
@@ -828,10 +829,11 @@ static int compare_accounts(const void *left, const void *right)
 }
 
 /*
- * Edges from `from` (an identity whose Kubernetes rights are those of
- * `who`) to each service account it can act as: one whose namespace it
- * can create pods in (a pod spec names any account of its namespace), or
- * exec into pods in. The answer per namespace is asked once.
+ * Add edges from `from`, an identity with the Kubernetes rights of `who`,
+ * to each service account it can act as. That is every account of a
+ * namespace where it can create pods, because a pod spec may name any
+ * account of its namespace, or exec into pods. Each namespace is checked
+ * once.
  */
 static void link_pod_rights(linker *l, const account_order *order, size_t from,
                             const nhi_k8s_who *who,
@@ -916,8 +918,8 @@ static void link_pods(linker *l)
         }
         link_pod_rights(l, &order, order.items[k], &who, &account->location);
     }
-    /* AWS identities with the Kubernetes user and groups their mapping
-     * gives them; the edges of one mapping are consecutive. */
+    /* AWS identities act with the Kubernetes user and groups their
+     * mapping gives them. The edges of one mapping are consecutive. */
     for (size_t e = 0; e < edge_count && l->status == NHI_OK;) {
         const nhi_edge first = graph->edges[e];
         const nhi_k8s *k8s = graph->k8s;

@@ -376,7 +376,8 @@ typedef struct key_use {
 /*
  * reuse.shared-credential: one static key used by several consumers. A
  * key is known by its id where the input shows it, else by the secret
- * that holds it within one repository (secrets are scoped to it).
+ * that contains it within one repository, because secrets are scoped to
+ * a repository.
  */
 static int rule_shared_credential(nhi_audit *audit)
 {

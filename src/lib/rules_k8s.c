@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Kubernetes rules: what service accounts (and AWS identities mapped into
- * a cluster by aws-auth or an access entry) can do through RBAC, legacy
- * token secrets, workloads on the default service account or with a token
- * they may not need, people allowed to impersonate service accounts, and
- * declared actions compared with RBAC grants.
+ * Kubernetes rules. They judge what service accounts, and AWS identities
+ * mapped into a cluster by aws-auth or an access entry, can do through
+ * RBAC. They also report legacy token secrets, workloads on the default
+ * service account or with a token they may not need, and people allowed
+ * to impersonate service accounts, and compare declared actions with
+ * RBAC grants.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +22,8 @@ static const nhi_decl *decl_at(const nhi_audit *audit, int index)
     return index >= 0 ? &audit->workspace->decls.items[index] : NULL;
 }
 
-/* RBAC rules judge workload service accounts, unknown ones one level
- * lower; the cluster's own controllers (provider-managed) are skipped. */
+/* RBAC rules judge workload service accounts, and unknown ones one level
+ * lower. The cluster's own controllers (provider-managed) are skipped. */
 static bool judged(const nhi_identity *identity, nhi_severity *severity)
 {
     if (identity->class_ == NHI_CLASS_WORKLOAD)
@@ -86,8 +87,9 @@ typedef struct k8s_principal {
     const nhi_edge *mapping; /* NULL for service accounts */
 } k8s_principal;
 
-/* Service-account power, to compare who can become whom: cluster-admin,
- * then reading secrets cluster-wide, then any cloud role or binding. */
+/* Service-account power, to compare who can become whom: 3 cluster
+ * admin, 2 reads secrets cluster-wide, 1 has a cloud role (IRSA or
+ * GKE annotation), 0 none of these. */
 static int power_of(const nhi_graph *graph, const nhi_identity *account,
                     const nhi_k8s_who *who)
 {
@@ -175,7 +177,7 @@ typedef struct pod_reach {
  * k8s.pod-create-escalation: who can create pods, or exec into them, in a
  * namespace where a more powerful service account runs can act as it: a
  * pod spec names any service account of its namespace. The create-pod and
- * exec-pod edges of the graph say who can; `reach` holds, by identity
+ * exec-pod edges of the graph show who can. `reach` stores, by identity
  * index, the edge to the most powerful account each can act as.
  */
 static int rule_pod_escalation(nhi_audit *audit, const k8s_principal *p,

@@ -408,7 +408,7 @@ static nhi_format sniff_tree(const nhi_yfile *file)
     return NHI_FORMAT_UNKNOWN;
 }
 
-/* After a YAML syntax error, the path or text may still say what the
+/* After a YAML syntax error, the path or text may still show what the
  * file is meant to be, so that its error is reported, not skipped. */
 static nhi_format guess_broken(const char *path, const nhi_yfile *file)
 {
