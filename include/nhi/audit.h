@@ -55,9 +55,10 @@ typedef struct nhi_binding_list {
 
 /*
  * One step of the identity graph: node `from` can become node `to`. Nodes
- * are the graph's identities (0 .. identity_count-1) and then pattern
- * nodes, one per resource pattern of a grant, which stand for every
- * identity the pattern matches.
+ * are the graph's identities (0 .. identity_count-1), then pattern nodes,
+ * one per resource pattern of a grant, which stand for every identity the
+ * pattern matches, then other nodes: the consumers and the Kubernetes
+ * users and groups that edges across providers join.
  */
 typedef struct nhi_step {
     size_t from;
@@ -80,6 +81,8 @@ typedef struct nhi_audit {
     size_t step_count;
     const char **pattern_nodes; /* labels of the pattern nodes */
     size_t pattern_node_count;
+    const char **other_nodes;   /* labels of the nodes after them */
+    size_t other_node_count;
     nhi_time now;
     const nhi_review *reviews; /* latest per declaration, borrowed */
     size_t review_count;

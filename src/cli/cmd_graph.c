@@ -24,17 +24,25 @@ static const char *node_label(const view *v, size_t node)
 
     if (node < graph->identity_count)
         return graph->identities[node]->id;
-    return v->audit->pattern_nodes[node - graph->identity_count];
+    node -= graph->identity_count;
+    if (node < v->audit->pattern_node_count)
+        return v->audit->pattern_nodes[node];
+    return v->audit->other_nodes[node - v->audit->pattern_node_count];
 }
 
-/* An identity by ARN, or by name when exactly one identity has it. */
-static size_t find_node(const nhi_graph *graph, const char *text)
+/* An identity by ARN, a consumer by id, or an identity by name when
+ * exactly one identity has it. */
+static size_t find_node(const nhi_audit *audit, const char *text)
 {
+    const nhi_graph *graph = audit->graph;
     const nhi_identity *found = nhi_graph_find_identity(graph, text);
     size_t match = NONE;
 
     if (found)
         return found->index;
+    for (size_t n = 0; n < audit->other_node_count; n++)
+        if (strcmp(audit->other_nodes[n], text) == 0)
+            return graph->identity_count + audit->pattern_node_count + n;
     for (size_t i = 0; i < graph->identity_count; i++) {
         if (strcmp(graph->identities[i]->name, text) != 0)
             continue;
@@ -166,13 +174,14 @@ int cmd_graph(const cli_args *args)
         goto out;
 
     v.audit = &audit;
-    v.nodes = audit.graph->identity_count + audit.pattern_node_count;
+    v.nodes = audit.graph->identity_count + audit.pattern_node_count +
+              audit.other_node_count;
     for (int side = 0; side < 2; side++) {
         const char *name = args->values[side ? OPT_TO : OPT_FROM];
         size_t *node = side ? &to : &from;
         if (name == NULL)
             continue;
-        *node = find_node(audit.graph, name);
+        *node = find_node(&audit, name);
         if (*node >= NONE - 1) {
             cli_error("%s identity '%s' in the inputs",
                       *node == NONE ? "no" : "more than one", name);

@@ -52,10 +52,12 @@ const cli_option cli_options[] = {
     {OPT_SINCE, "since", 0, "SNAPSHOT", CLI_DIFF,
      "compare the latest snapshot with this one (default: the one before "
      "it)"},
-    {OPT_FROM, "from", 0, "IDENTITY", CLI_GRAPH,
-     "show what IDENTITY (an ARN or a unique name) can become"},
-    {OPT_TO, "to", 0, "IDENTITY", CLI_GRAPH,
-     "show what can become IDENTITY; with --from, the shortest path"},
+    {OPT_FROM, "from", 0, "NODE", CLI_GRAPH,
+     "show what NODE can become: an identity's id or unique name, a "
+     "consumer's id (a CI job, a workload), or group:NAME or user:NAME of "
+     "Kubernetes"},
+    {OPT_TO, "to", 0, "NODE", CLI_GRAPH,
+     "show what can become NODE; with --from, the shortest path"},
 };
 const size_t cli_option_count = sizeof(cli_options) / sizeof(cli_options[0]);
 

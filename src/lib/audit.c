@@ -276,6 +276,7 @@ void nhi_audit_free(nhi_audit *audit)
     free(audit->blast_radius);
     free(audit->blast_capabilities);
     free(audit->pattern_nodes);
+    free(audit->other_nodes);
     nhi_graph_free(audit->graph);
     memset(audit, 0, sizeof(*audit));
 }

@@ -22,6 +22,7 @@
 #include "aws_eval.h"
 #include "glob.h"
 #include "nhi/audit.h"
+#include "nhi/consumer.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -1658,6 +1659,68 @@ out:
 }
 
 /* Keep the edges in the audit, for `nhi graph` and `nhi explain`. */
+/*
+ * Keep the valid edges that leave or reach the identities (a CI job to its
+ * role, a role to its Kubernetes groups) as steps too, so that `nhi graph`
+ * shows whole chains. Their consumers and subjects become other nodes.
+ */
+static int keep_other_steps(paths *p)
+{
+    nhi_audit *audit = p->audit;
+    const nhi_graph *graph = p->graph;
+    size_t base = graph->identity_count + audit->pattern_node_count;
+    size_t extra = 0;
+    nhi_step *steps;
+
+    for (size_t e = 0; e < graph->edge_count; e++)
+        extra += graph->edges[e].valid &&
+                 (graph->edges[e].from_kind != NHI_NODE_IDENTITY ||
+                  graph->edges[e].to_kind != NHI_NODE_IDENTITY);
+    if (extra == 0)
+        return NHI_OK;
+    steps = realloc(audit->steps,
+                    (audit->step_count + extra + 1) * sizeof(*steps));
+    audit->other_nodes = calloc(graph->consumer_count + extra + 1,
+                                sizeof(*audit->other_nodes));
+    if (steps == NULL || audit->other_nodes == NULL) {
+        if (steps)
+            audit->steps = steps;
+        return NHI_ENOMEM;
+    }
+    audit->steps = steps;
+    for (size_t c = 0; c < graph->consumer_count; c++)
+        audit->other_nodes[audit->other_node_count++] = graph->consumers[c]->id;
+    for (size_t e = 0; e < graph->edge_count; e++) {
+        const nhi_edge *link = &graph->edges[e];
+        nhi_step *step;
+        size_t to;
+
+        if (!link->valid || (link->from_kind == NHI_NODE_IDENTITY &&
+                             link->to_kind == NHI_NODE_IDENTITY))
+            continue;
+        if (link->to_kind == NHI_NODE_K8S_SUBJECT) {
+            /* One node per subject label; labels are interned. */
+            size_t n = graph->consumer_count;
+            while (n < audit->other_node_count &&
+                   audit->other_nodes[n] != link->to_label)
+                n++;
+            if (n == audit->other_node_count)
+                audit->other_nodes[audit->other_node_count++] = link->to_label;
+            to = base + n;
+        } else {
+            to = link->to;
+        }
+        step = &audit->steps[audit->step_count++];
+        step->from = link->from_kind == NHI_NODE_CONSUMER ? base + link->from
+                                                          : link->from;
+        step->to = to;
+        step->kind = link->kind;
+        step->detail = link->detail;
+        step->possible = link->possible;
+    }
+    return NHI_OK;
+}
+
 static int keep_steps(paths *p)
 {
     nhi_audit *audit = p->audit;
@@ -1686,7 +1749,7 @@ static int keep_steps(paths *p)
             return NHI_ENOMEM;
     }
     audit->pattern_node_count = p->hub_count;
-    return NHI_OK;
+    return keep_other_steps(p);
 }
 
 /*

@@ -115,6 +115,24 @@ assert deploy["id_token"] is True and deploy["repository"] == "northwind/payment
 assert consumers["payments-prod/payments/Deployment/invoices-api"]["environment"] == "production"
 PY
 
+# The chain in `nhi graph`: job -> OIDC -> role -> aws-auth group, and
+# workload -> service account -> IRSA role.
+(cd "$work/ws" && "$nhi" graph --now "$now" \
+    --from 'northwind/payments/.github/workflows/deploy.yml#deploy' \
+    --to group:payments-deployers .) >"$work/chain.txt" 2>&1
+printf '%s\n' \
+    'northwind/payments/.github/workflows/deploy.yml#deploy -> arn:aws:iam::111122223333:role/ci/ci-deployer (oidc)' \
+    'arn:aws:iam::111122223333:role/ci/ci-deployer -> group:payments-deployers (aws-auth)' \
+    >"$work/chain-expected.txt"
+same "$work/chain-expected.txt" "$work/chain.txt" "graph from a job to its group"
+(cd "$work/ws" && "$nhi" graph --now "$now" \
+    --from payments-prod/payments/Deployment/invoices-api .) >"$work/irsa.txt" 2>&1
+printf '%s\n' \
+    'payments-prod/payments/Deployment/invoices-api -> payments-prod/system:serviceaccount:payments:invoices-api (runs-as)' \
+    'payments-prod/system:serviceaccount:payments:invoices-api -> arn:aws:iam::111122223333:role/eks/invoices-api (irsa)' \
+    >"$work/irsa-expected.txt"
+same "$work/irsa-expected.txt" "$work/irsa.txt" "graph from a workload to its role"
+
 # --- GitLab: ID token to a role, by branch; a stored key in variables ---
 (cd "$fixtures/gitlab-chain" && "$nhi" audit --no-state --now "$now" --format json .) \
     >"$work/gitlab.json" 2>"$work/gitlab.stderr"
