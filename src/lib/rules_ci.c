@@ -5,12 +5,14 @@
  * several consumers, and one key referenced in several places. They read
  * the consumers, their logins and the cross-provider edges.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nhi/audit.h"
 #include "nhi/consumer.h"
+#include "strmap.h"
 #include "util.h"
 
 static const nhi_decl *decl_at(const nhi_audit *audit, int index)
@@ -365,13 +367,139 @@ static int rule_shared_identity(nhi_audit *audit)
     return result;
 }
 
-/* One stored key and the consumers that reference it. */
-typedef struct key_use {
-    const char *key;          /* key id, or REPOSITORY:SECRET */
+/* Logins grouped by what they use, and the consumers in each group. */
+typedef struct login_group {
+    const char *key;          /* interned, from the group's login_key */
     const nhi_consumer *first;
     const nhi_login *login;
     user_list users;
-} key_use;
+} login_group;
+
+typedef struct login_groups {
+    login_group *items;
+    size_t count;
+    size_t capacity;
+    nhi_strmap index;         /* key -> position + 1 */
+} login_groups;
+
+static void free_groups(login_groups *groups)
+{
+    for (size_t g = 0; g < groups->count; g++)
+        free(groups->items[g].users.items);
+    free(groups->items);
+    nhi_strmap_free(&groups->index);
+}
+
+/* Where a secret or variable name means one thing: the repository, or
+ * the file when the repository is not known (a file is in one). It only
+ * groups logins; findings never show it. */
+static const char *secret_scope(const nhi_consumer *job)
+{
+    return job->repository ? job->repository : job->location.source;
+}
+
+/* The key of a stored key: its id where written, else the secret that
+ * contains it within its scope. False for other logins. */
+static bool static_key(const nhi_audit *audit, const nhi_consumer *job,
+                       const nhi_login *login, char *key, size_t size)
+{
+    (void)audit;
+    if (!nhi_login_is_static(login->kind))
+        return false;
+    if (login->key_id)
+        snprintf(key, size, "%s", login->key_id);
+    else if (login->secret && secret_scope(job))
+        snprintf(key, size, "%s:%s", secret_scope(job), login->secret);
+    else
+        return false;
+    return true;
+}
+
+/* Whether some edge from the login reaches an identity of the graph:
+ * then the identity's own sharing is judged, not the written target. */
+static bool login_resolved(const nhi_graph *graph, const nhi_consumer *job,
+                           const nhi_login *login)
+{
+    for (size_t e = 0; e < graph->edge_count; e++) {
+        const nhi_edge *edge = &graph->edges[e];
+        if (edge->from_kind == NHI_NODE_CONSUMER && edge->from == job->index &&
+            same_location(&edge->location, &login->location) &&
+            !edge->possible)
+            return true;
+    }
+    return false;
+}
+
+/* The key of a federated login whose role no export shows: the role as
+ * written, or the variable that chooses it within its scope. */
+static bool unresolved_role(const nhi_audit *audit, const nhi_consumer *job,
+                            const nhi_login *login, char *key, size_t size)
+{
+    if (nhi_login_is_static(login->kind) || login->target == NULL ||
+        login_resolved(audit->graph, job, login))
+        return false;
+    if (login->target_expression)
+        snprintf(key, size, "%s:%s", secret_scope(job), login->target);
+    else
+        snprintf(key, size, "%s", login->target);
+    return true;
+}
+
+typedef bool (*login_key)(const nhi_audit *audit, const nhi_consumer *job,
+                          const nhi_login *login, char *key, size_t size);
+
+/* Group every login that `key_of` gives a key, by that key. */
+static int group_logins(nhi_audit *audit, login_key key_of,
+                        login_groups *groups)
+{
+    const nhi_graph *graph = audit->graph;
+
+    memset(groups, 0, sizeof(*groups));
+    for (size_t c = 0; c < graph->consumer_count; c++) {
+        const nhi_consumer *job = graph->consumers[c];
+        for (size_t i = 0; i < job->login_count; i++) {
+            const nhi_login *login = &job->logins[i];
+            char key[1024];
+            const char *interned;
+            size_t position;
+
+            if (!key_of(audit, job, login, key, sizeof(key)))
+                continue;
+            interned = nhi_graph_intern(audit->graph, key);
+            if (interned == NULL)
+                return NHI_ENOMEM;
+            position = (size_t)(uintptr_t)nhi_strmap_get(
+                &groups->index, interned, strlen(interned));
+            if (position == 0) {
+                if (nhi_grow((void **)&groups->items, &groups->capacity,
+                             groups->count + 1, sizeof(*groups->items)) < 0)
+                    return NHI_ENOMEM;
+                memset(&groups->items[groups->count], 0,
+                       sizeof(*groups->items));
+                groups->items[groups->count].key = interned;
+                groups->items[groups->count].first = job;
+                groups->items[groups->count].login = login;
+                groups->count++;
+                position = groups->count;
+                if (nhi_strmap_put(&groups->index, interned, strlen(interned),
+                                   (void *)(uintptr_t)position) < 0)
+                    return NHI_ENOMEM;
+            }
+            if (add_consumer_user(&groups->items[position - 1].users, job) < 0)
+                return NHI_ENOMEM;
+        }
+    }
+    return NHI_OK;
+}
+
+static int users_evidence(nhi_finding *finding, const user_list *users)
+{
+    for (size_t i = 0; i < users->count; i++)
+        if (location_evidence(finding, users->items[i].location,
+                              users->items[i].id) < 0)
+            return NHI_ENOMEM;
+    return NHI_OK;
+}
 
 /*
  * reuse.shared-credential: one static key used by several consumers. A
@@ -383,43 +511,11 @@ static int rule_shared_credential(nhi_audit *audit)
 {
     const nhi_rule_info *rule = nhi_rule_find("reuse.shared-credential");
     const nhi_graph *graph = audit->graph;
-    key_use *uses = NULL;
-    size_t count = 0, capacity = 0;
-    int result = NHI_OK;
+    login_groups groups;
+    int result = group_logins(audit, static_key, &groups);
 
-    for (size_t c = 0; c < graph->consumer_count && result == NHI_OK; c++) {
-        const nhi_consumer *job = graph->consumers[c];
-        for (size_t i = 0; i < job->login_count && result == NHI_OK; i++) {
-            const nhi_login *login = &job->logins[i];
-            char key[512];
-            size_t u;
-            if (!nhi_login_is_static(login->kind) ||
-                (!login->key_id && (!login->secret || !job->repository)))
-                continue;
-            if (login->key_id)
-                snprintf(key, sizeof(key), "%s", login->key_id);
-            else
-                snprintf(key, sizeof(key), "%s:%s", job->repository,
-                         login->secret);
-            for (u = 0; u < count && strcmp(uses[u].key, key) != 0; u++)
-                ;
-            if (u == count) {
-                if (nhi_grow((void **)&uses, &capacity, count + 1,
-                             sizeof(*uses)) < 0) {
-                    result = NHI_ENOMEM;
-                    break;
-                }
-                memset(&uses[count], 0, sizeof(uses[count]));
-                uses[count].key = nhi_graph_intern(audit->graph, key);
-                uses[count].first = job;
-                uses[count].login = login;
-                count++;
-            }
-            result = add_consumer_user(&uses[u].users, job);
-        }
-    }
-    for (size_t u = 0; u < count && result == NHI_OK; u++) {
-        const key_use *use = &uses[u];
+    for (size_t g = 0; g < groups.count && result == NHI_OK; g++) {
+        const login_group *use = &groups.items[g];
         const nhi_edge *edge;
         const nhi_identity *owner = NULL;
         nhi_finding *finding;
@@ -431,20 +527,49 @@ static int rule_shared_credential(nhi_audit *audit)
             owner = graph->identities[edge->to];
         finding = nhi_findings_add_consumer(
             &audit->findings, rule, nhi_audit_severity(audit, rule), use->first,
-            owner, owner ? decl_at(audit, owner->declaration) : NULL, use->key,
+            owner, owner ? decl_at(audit, owner->declaration) : NULL,
+            use->login->key_id ? use->login->key_id : use->login->secret,
             "%zu consumers use the same stored key %s", use->users.count,
             use->login->key_id ? use->login->key_id : use->login->secret);
-        if (finding == NULL) {
-            result = NHI_ENOMEM;
-            break;
-        }
-        for (size_t i = 0; i < use->users.count && result == NHI_OK; i++)
-            result = location_evidence(finding, use->users.items[i].location,
-                                       use->users.items[i].id);
+        result = finding ? users_evidence(finding, &use->users) : NHI_ENOMEM;
     }
-    for (size_t u = 0; u < count; u++)
-        free(uses[u].users.items);
-    free(uses);
+    free_groups(&groups);
+    return result;
+}
+
+/*
+ * reuse.shared-identity for roles no export shows: several jobs log in
+ * to the same role ARN, or to the role one variable names (in one
+ * repository), so they share it whatever it turns out to be.
+ */
+static int rule_shared_unresolved(nhi_audit *audit)
+{
+    const nhi_rule_info *rule = nhi_rule_find("reuse.shared-identity");
+    login_groups groups;
+    int result = group_logins(audit, unresolved_role, &groups);
+
+    for (size_t g = 0; g < groups.count && result == NHI_OK; g++) {
+        const login_group *use = &groups.items[g];
+        nhi_severity severity = nhi_audit_severity(audit, rule);
+        size_t environments = environments_spanned(&use->users);
+        nhi_finding *finding;
+
+        if (use->users.count < 2)
+            continue;
+        if (environments > 1 && severity > NHI_SEVERITY_CRITICAL)
+            severity = (nhi_severity)(severity - 1);
+        finding = nhi_findings_add_consumer(
+            &audit->findings, rule, severity, use->first, NULL, NULL,
+            use->login->target,
+            "%zu consumers log in to the same %s %s%s; the exports do not "
+            "show it, so its grants are not judged",
+            use->users.count,
+            use->login->kind == NHI_LOGIN_AWS_ROLE ? "role" : "identity",
+            use->login->target,
+            environments > 1 ? ", across several environments" : "");
+        result = finding ? users_evidence(finding, &use->users) : NHI_ENOMEM;
+    }
+    free_groups(&groups);
     return result;
 }
 
@@ -456,6 +581,8 @@ int nhi_rules_ci(nhi_audit *audit)
         result = rule_plaintext(audit);
     if (result >= 0)
         result = rule_shared_identity(audit);
+    if (result >= 0)
+        result = rule_shared_unresolved(audit);
     if (result >= 0)
         result = rule_shared_credential(audit);
     return result;
