@@ -144,9 +144,112 @@ cases = {
                                           "arn:aws:iam::aws:policy/own*")))], "v1")]),
 }
 
+
+
+def group(name, statements=()):
+    return {"Path": "/", "GroupName": name, "GroupId": "AGPAEXAMPLE" + name.upper()[:9],
+            "Arn": "arn:aws:iam::%s:group/%s" % (A, name),
+            "CreateDate": "2025-01-01T00:00:00Z",
+            "GroupPolicyList": [{"PolicyName": name + "-inline", "PolicyDocument": doc(*statements)}]
+            if statements else [],
+            "AttachedManagedPolicies": []}
+
+
+def member(item, *groups):
+    item["GroupList"] = list(groups)
+    return item
+
+
+def service(name):
+    return {"Service": name + ".amazonaws.com"}
+
+
+# One case per service that runs code as a passed role (the pathfinding.cloud
+# PassRole paths): the caller needs iam:PassRole and every action of the
+# service, and the admin role must trust that service.
+PASS_PATHS = {
+    "cloudformation": ["cloudformation:CreateStack"],
+    "glue-dev-endpoint": ["glue:CreateDevEndpoint"],
+    "glue-job": ["glue:CreateJob", "glue:StartJobRun"],
+    "datapipeline": ["datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition"],
+    "sagemaker-notebook": ["sagemaker:CreateNotebookInstance"],
+    "sagemaker-training": ["sagemaker:CreateTrainingJob"],
+    "sagemaker-processing": ["sagemaker:CreateProcessingJob"],
+    "codebuild": ["codebuild:CreateProject", "codebuild:StartBuild"],
+    "ecs-tasks": ["ecs:RegisterTaskDefinition", "ecs:RunTask"],
+    "lambda-event-source": ["lambda:CreateFunction", "lambda:CreateEventSourceMapping"],
+}
+for path, actions in PASS_PATHS.items():
+    principal = service(path.split("-")[0] if path != "ecs-tasks" else "ecs-tasks")
+    cases["pass-role-to-" + path] = (True, [user("caller", [allow(["iam:PassRole"] + actions)])],
+                                     [role("admin", principal)], [])
+    # Without the last action the service never starts the code.
+    cases["pass-role-to-" + path + "-missing-action"] = (
+        False, [user("caller", [allow(["iam:PassRole"] + actions[:-1])])],
+        [role("admin", principal)], [])
+    # Without iam:PassRole the caller cannot hand the role over.
+    cases["pass-role-to-" + path + "-without-pass-role"] = (
+        False, [user("caller", [allow(actions)])], [role("admin", principal)], [])
+
+# Code that already runs as an admin role: reported (as possible).
+EXISTING = {
+    "lambda-update-code": ("lambda", "lambda:UpdateFunctionCode", False),
+    "glue-update-dev-endpoint": ("glue", "glue:UpdateDevEndpoint", False),
+    "ssm-send-command": ("ec2", "ssm:SendCommand", True),
+    "ssm-start-session": ("ec2", "ssm:StartSession", True),
+    "ec2-instance-connect": ("ec2", "ec2-instance-connect:SendSSHPublicKey", True),
+    "cloudformation-update-stack": ("cloudformation", "cloudformation:UpdateStack", False),
+}
+for path, (name, action, profile) in EXISTING.items():
+    cases["existing-" + path] = (True, [user("caller", [allow(action)])],
+                                 [role("admin", service(name), profile=profile)], [])
+    # The same action on a role of another service reaches nothing.
+    cases["existing-" + path + "-other-service"] = (
+        False, [user("caller", [allow(action)])],
+        [role("admin", service("states"), profile=profile)], [])
+
+BOSS = "arn:aws:iam::%s:user/boss" % A
+ADMINS = "arn:aws:iam::%s:group/admins" % A
+OWN_GROUP = "arn:aws:iam::%s:group/team" % A
+cases.update({
+    "create-login-profile-admin-user": (
+        True, [user("caller", [allow("iam:CreateLoginProfile", BOSS)]), user("boss", [ADMIN])],
+        [], []),
+    "update-login-profile-admin-user": (
+        True, [user("caller", [allow("iam:UpdateLoginProfile", BOSS)]), user("boss", [ADMIN])],
+        [], []),
+    "create-login-profile-non-admin-user": (
+        False, [user("caller", [allow("iam:CreateLoginProfile", BOSS)]),
+                user("boss", [allow("s3:GetObject")])], [], []),
+    "attach-own-user-policy": (True, [user("caller", [allow("iam:AttachUserPolicy", CALLER)])],
+                               [], []),
+    "attach-own-user-policy-other-user-only": (
+        False, [user("caller", [allow("iam:AttachUserPolicy", BOSS)]), user("boss")], [], []),
+    "attach-policy-to-assumable-role": (
+        True, [user("caller", [allow("iam:AttachRolePolicy", "arn:aws:iam::%s:role/worker" % A)])],
+        [role("worker", {"AWS": CALLER}, [allow("s3:GetObject")])], []),
+    "add-self-to-admin-group": (
+        True, [user("caller", [allow("iam:AddUserToGroup", ADMINS)])], [], [],
+        [group("admins", [ADMIN])]),
+    "add-self-to-non-admin-group": (
+        False, [user("caller", [allow("iam:AddUserToGroup", ADMINS)])], [], [],
+        [group("admins", [allow("s3:GetObject")])]),
+    "put-policy-on-own-group": (
+        True, [member(user("caller"), "team")], [], [],
+        [group("team", [allow("iam:PutGroupPolicy", OWN_GROUP)])]),
+    "attach-policy-to-own-group": (
+        True, [member(user("caller"), "team")], [], [],
+        [group("team", [allow("iam:AttachGroupPolicy", OWN_GROUP)])]),
+    "put-policy-on-group-not-joined": (
+        False, [user("caller", [allow("iam:PutGroupPolicy", OWN_GROUP)])], [], [],
+        [group("team")]),
+})
+
 folder = sys.argv[1]
-for name, (expected, users, roles, policies) in sorted(cases.items()):
+for name, case in sorted(cases.items()):
+    expected, users, roles, policies = case[:4]
+    groups = case[4] if len(case) > 4 else []
     with open(os.path.join(folder, name + ".json"), "w") as handle:
-        json.dump({"UserDetailList": users, "GroupDetailList": [], "RoleDetailList": roles,
+        json.dump({"UserDetailList": users, "GroupDetailList": groups, "RoleDetailList": roles,
                    "Policies": policies}, handle)
     print(name, "yes" if expected else "no")
