@@ -129,7 +129,7 @@ measure() {
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 
-declare -A file_bytes gen_s bare_s bare_kib audit_s audit_kib stage_s stage_kib
+declare -A file_bytes gen_s bare_s bare_kib audit_s audit_kib stage_s stage_kib counts
 stages=()
 notes=()
 
@@ -186,6 +186,9 @@ for size in "${sizes[@]}"; do
                 *) stages+=("$name") ;;
                 esac
             done < <(grep -E '^nhi: stage [^ ]+ [0-9.]+ [0-9]+$' "$scratch/stderr" || true)
+            while read -r _ _ name value; do
+                counts[$size,$name]="$value"
+            done < <(grep -E '^nhi: count [^ ]+ [0-9]+$' "$scratch/stderr" || true)
         else
             notes+=("nhi audit of $size principals exited with status $measured_status: $(grep -m 1 . "$scratch/stderr" || true)")
         fi
@@ -243,6 +246,20 @@ print_table() {
             else
                 row+=" | n/a | n/a"
             fi
+        done
+        echo "$row |"
+    done
+}
+
+# Graph sizes, from the lines `nhi: count NAME VALUE` of the audit.
+print_counts_table() {
+    local size name row
+    echo "| size | identities | steps (edges) | pattern nodes | findings |"
+    echo "|---|--:|--:|--:|--:|"
+    for size in "${sizes[@]}"; do
+        row="| $(label "$size")"
+        for name in identities steps pattern-nodes findings; do
+            row+=" | ${counts[$size,$name]:-n/a}"
         done
         echo "$row |"
     done
@@ -319,6 +336,8 @@ explains how to run it and what each column means.
 
 EOF
     print_table
+    echo
+    print_counts_table
     if [ ${#notes[@]} -gt 0 ]; then
         echo
         echo "Notes:"
@@ -358,6 +377,8 @@ EOF
 }
 
 print_table
+echo
+print_counts_table
 if [ ${#notes[@]} -gt 0 ]; then
     echo
     print_notes

@@ -114,6 +114,10 @@ static void print_stage_times(const nhi_audit *audit)
     for (int s = 0; s < NHI_STAGE_COUNT; s++)
         cli_stage(nhi_stage_name((nhi_stage)s), audit->stage_seconds[s],
                   audit->stage_peak_kib[s]);
+    cli_count("identities", audit->graph->identity_count);
+    cli_count("steps", audit->step_count);
+    cli_count("pattern-nodes", audit->pattern_node_count);
+    cli_count("findings", audit->findings.count);
 }
 
 static int exit_status(const nhi_audit *audit, const nhi_diags *diags,

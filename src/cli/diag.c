@@ -195,3 +195,8 @@ void cli_stage(const char *name, double seconds, size_t peak_kib)
 {
     fprintf(stderr, "nhi: stage %s %.3f %zu\n", name, seconds, peak_kib);
 }
+
+void cli_count(const char *name, size_t value)
+{
+    fprintf(stderr, "nhi: count %s %zu\n", name, value);
+}

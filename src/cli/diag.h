@@ -27,6 +27,8 @@ void cli_print_diags(const nhi_diags *diags);
 /* Print one stage's time and peak memory for the benchmark:
  * `nhi: stage NAME SECONDS PEAK_KIB`. */
 void cli_stage(const char *name, double seconds, size_t peak_kib);
+/* Print a size of the audit for the benchmark: `nhi: count NAME VALUE`. */
+void cli_count(const char *name, size_t value);
 
 /* Whether colour should be used on `fd` (a terminal, and NO_COLOR unset). */
 bool cli_color_wanted(int fd, bool disabled);
