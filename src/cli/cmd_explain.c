@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `nhi explain`: one finding (by fingerprint) or one identity, with its
- * evidence, path and fix. The inputs are the PATHs given, else those the
+ * `nhi explain`: one finding (by fingerprint), one identity or one
+ * consumer, with its evidence, edges, path and fix. The inputs are the PATHs given, else those the
  * latest snapshot of the state database recorded.
  */
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "diag.h"
 #include "nhi/audit.h"
+#include "nhi/consumer.h"
 #include "nhi/report.h"
 #include "nhi/state.h"
 #include "nhi/workspace.h"
@@ -56,6 +57,73 @@ static void print_identity(FILE *out, const nhi_audit *audit,
     }
 }
 
+static const char *node_name(const nhi_graph *graph, nhi_node_kind kind,
+                             size_t index, const char *label)
+{
+    if (kind == NHI_NODE_IDENTITY)
+        return graph->identities[index]->id;
+    if (kind == NHI_NODE_CONSUMER)
+        return graph->consumers[index]->id;
+    return label;
+}
+
+/* The edges across providers that leave or reach a node. */
+static void print_edges(FILE *out, const nhi_graph *graph, nhi_node_kind kind,
+                        size_t index)
+{
+    for (size_t e = 0; e < graph->edge_count; e++) {
+        const nhi_edge *edge = &graph->edges[e];
+        bool from = edge->from_kind == kind && edge->from == index;
+        bool to = edge->to_kind == kind && edge->to == index &&
+                  kind != NHI_NODE_K8S_SUBJECT;
+        if (!from && !to)
+            continue;
+        fprintf(out, "  %s %s %s (%s%s): %s\n", from ? "->" : "<-",
+                from ? node_name(graph, edge->to_kind, edge->to, edge->to_label)
+                     : node_name(graph, edge->from_kind, edge->from, NULL),
+                edge->kind, edge->valid ? "valid" : "not valid",
+                edge->possible ? ", possible" : "",
+                edge->detail ? edge->detail : "");
+    }
+}
+
+static const nhi_consumer *find_consumer(const nhi_graph *graph,
+                                         const char *id)
+{
+    for (size_t i = 0; i < graph->consumer_count; i++)
+        if (strcmp(graph->consumers[i]->id, id) == 0)
+            return graph->consumers[i];
+    return NULL;
+}
+
+static void print_consumer(FILE *out, const nhi_consumer *consumer)
+{
+    fprintf(out, "%s\n  %s, repository %s, environment %s%s%s\n",
+            consumer->id, nhi_consumer_kind_name(consumer->kind),
+            consumer->repository ? consumer->repository : "unknown",
+            consumer->environment ? consumer->environment : "unknown",
+            consumer->id_token ? ", may request an OIDC token" : "",
+            consumer->untrusted_trigger
+                ? ", outside contributors can trigger it"
+                : "");
+    fprintf(out, "  read from %s:%u:%u %s\n", consumer->location.source,
+            consumer->location.line, consumer->location.column,
+            consumer->location.json_path ? consumer->location.json_path : "");
+    for (size_t i = 0; i < consumer->login_count; i++) {
+        const nhi_login *login = &consumer->logins[i];
+        fprintf(out, "  login %s %s%s%s at %s:%u:%u\n",
+                nhi_login_kind_name(login->kind),
+                login->target ? login->target
+                : login->key_id ? login->key_id
+                : login->secret ? login->secret
+                                : "",
+                login->secret && login->target ? " with " : "",
+                login->secret && login->target ? login->secret : "",
+                login->location.source ? login->location.source : "-",
+                login->location.line, login->location.column);
+    }
+}
+
 /* The input paths of the latest snapshot, as a NULL-terminated list. */
 static char **snapshot_inputs(const cli_args *args,
                               const nhi_workspace *workspace, size_t *count,
@@ -85,10 +153,12 @@ int cmd_explain(const cli_args *args)
     char **recorded = NULL;
     size_t recorded_count = 0, shown = 0;
     const nhi_identity *identity = NULL;
+    const nhi_consumer *consumer = NULL;
     int status;
 
     if (id == NULL) {
-        cli_error("explain needs a finding fingerprint or an identity");
+        cli_error("explain needs a finding fingerprint, an identity or a "
+                  "consumer");
         cli_note("fingerprints are in the JSON report and in 'nhi audit -v'");
         return EXIT_USAGE;
     }
@@ -138,9 +208,13 @@ int cmd_explain(const cli_args *args)
              i++)
             if (strcmp(audit.graph->identities[i]->name, id) == 0)
                 identity = audit.graph->identities[i];
+        if (identity == NULL)
+            consumer = find_consumer(audit.graph, id);
     }
     if (identity) {
         print_identity(output.stream, &audit, identity);
+        print_edges(output.stream, audit.graph, NHI_NODE_IDENTITY,
+                    identity->index);
         for (size_t i = 0; i < audit.findings.count; i++) {
             const nhi_finding *finding = &audit.findings.items[i];
             if (finding->identity != identity)
@@ -151,12 +225,27 @@ int cmd_explain(const cli_args *args)
         if (shown == 0)
             fputs("  no finding\n", output.stream);
         shown++;
+    } else if (consumer) {
+        print_consumer(output.stream, consumer);
+        print_edges(output.stream, audit.graph, NHI_NODE_CONSUMER,
+                    consumer->index);
+        for (size_t i = 0; i < audit.findings.count; i++) {
+            const nhi_finding *finding = &audit.findings.items[i];
+            if (finding->consumer != consumer)
+                continue;
+            nhi_report_finding_text(output.stream, &audit, finding, &options);
+            shown++;
+        }
+        if (shown == 0)
+            fputs("  no finding\n", output.stream);
+        shown++;
     }
     status = cli_output_commit(&output) < 0 ? EXIT_INPUT : EXIT_CLEAN;
     if (shown == 0) {
-        cli_error("no finding or identity '%s' in the inputs", id);
-        cli_note("give a fingerprint (at least %d hex digits), an ARN or a "
-                 "name",
+        cli_error("no finding, identity or consumer '%s' in the inputs", id);
+        cli_note("give a fingerprint (at least %d hex digits), an ARN, a "
+                 "name, or a consumer id such as "
+                 "OWNER/REPO/.github/workflows/FILE#JOB",
                  MIN_PREFIX);
         status = EXIT_USAGE;
     }

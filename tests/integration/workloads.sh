@@ -133,6 +133,18 @@ printf '%s\n' \
     >"$work/irsa-expected.txt"
 same "$work/irsa-expected.txt" "$work/irsa.txt" "graph from a workload to its role"
 
+# `nhi explain` on a consumer shows its logins and edges.
+(cd "$work/ws" && "$nhi" explain --now "$now" \
+    'northwind/payments/.github/workflows/reports.yml#export' .) \
+    >"$work/explain.txt" 2>&1
+expect_status 0 $? "explain a consumer"
+grep -q '^  login aws-key secrets.REPORTS_EXPORTER_ACCESS_KEY_ID at github/northwind/payments/.github/workflows/reports.yml:14:9$' \
+    "$work/explain.txt" && pass "explain shows the login" ||
+    fail "explain shows the login: $(cat "$work/explain.txt")"
+grep -q '^  -> arn:aws:iam::111122223333:user/reports-exporter static-key (valid, possible): ' \
+    "$work/explain.txt" && pass "explain shows the edge" ||
+    fail "explain shows the edge"
+
 # --- GitLab: ID token to a role, by branch; a stored key in variables ---
 (cd "$fixtures/gitlab-chain" && "$nhi" audit --no-state --now "$now" --format json .) \
     >"$work/gitlab.json" 2>"$work/gitlab.stderr"
