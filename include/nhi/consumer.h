@@ -143,6 +143,13 @@ int nhi_consumer_add_login(nhi_graph *graph, nhi_consumer *consumer,
 const char *nhi_secret_literal_kind(const char *key, const char *value,
                                     char fingerprint[17]);
 
+/*
+ * Overwrite the credential literals of one line of input text (YAML, JSON
+ * or shell) with `*`, keeping its length, so that an error message can
+ * quote the line and its caret stays in place.
+ */
+void nhi_redact_line(char *line);
+
 /* Recognisers, given the first YAML document of a file. */
 bool nhi_github_sniff(const struct nhi_ynode *root);
 bool nhi_gitlab_sniff(const struct nhi_ynode *root);

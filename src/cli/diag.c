@@ -2,6 +2,8 @@
 /* The only module that writes to stderr: diagnostics and messages. */
 #include "diag.h"
 
+#include "nhi/consumer.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,13 +125,18 @@ void cli_note(const char *fmt, ...)
     va_end(args);
 }
 
-/* Print line `line` of `path` with a caret under `column`. */
+/* Longest line read for an excerpt; longer lines show their start. */
+#define EXCERPT_LINE_MAX (64u * 1024)
+
+/* Print line `line` of `path` with a caret under `column`. Credential
+ * literals on the line are shown as `*`, never as their value. */
 static void print_excerpt(const char *path, unsigned line, unsigned column)
 {
     FILE *file = fopen(path, "rb");
-    unsigned current = 1, position = 0, start, caret;
+    unsigned current = 1, start, caret;
+    char *text;
     char window[EXCERPT_WIDTH + 1];
-    size_t used = 0;
+    size_t length = 0, used = 0;
     int c;
 
     if (file == NULL)
@@ -137,23 +144,26 @@ static void print_excerpt(const char *path, unsigned line, unsigned column)
     while (current < line && (c = fgetc(file)) != EOF)
         if (c == '\n')
             current++;
-    if (current != line) {
+    text = malloc(EXCERPT_LINE_MAX + 1);
+    if (current != line || text == NULL) {
+        free(text);
         fclose(file);
         return;
     }
-    start = column > EXCERPT_WIDTH / 2 ? column - EXCERPT_WIDTH / 2 : 1;
-    while ((c = fgetc(file)) != EOF && c != '\n' && c != '\r') {
-        position++;
-        if (position < start)
-            continue;
-        if (used == EXCERPT_WIDTH)
-            break;
+    while (length < EXCERPT_LINE_MAX && (c = fgetc(file)) != EOF &&
+           c != '\n' && c != '\r')
         /* Control bytes (tabs too) print as spaces to keep the caret
          * aligned. */
-        window[used++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
-    }
+        text[length++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
     fclose(file);
+    text[length] = '\0';
+    nhi_redact_line(text);
+
+    start = column > EXCERPT_WIDTH / 2 ? column - EXCERPT_WIDTH / 2 : 1;
+    for (size_t i = start - 1; i < length && used < EXCERPT_WIDTH; i++)
+        window[used++] = text[i];
     window[used] = '\0';
+    free(text);
     caret = column >= start ? column - start : 0;
     fprintf(stderr, "  %s\n  %*s^\n", window, (int)caret, "");
 }
@@ -168,6 +178,20 @@ static void print_position(const nhi_error *error)
         fputs("nhi: ", stderr);
 }
 
+/* Print a message with any credential literal it quotes shown as `*`. */
+static void print_redacted(const char *text)
+{
+    char *copy = strdup(text);
+
+    if (copy == NULL) {
+        fputs("(message not shown: out of memory)", stderr);
+        return;
+    }
+    nhi_redact_line(copy);
+    fputs(copy, stderr);
+    free(copy);
+}
+
 void cli_print_diags(const nhi_diags *diags)
 {
     for (size_t i = 0; i < diags->count; i++) {
@@ -177,7 +201,7 @@ void cli_print_diags(const nhi_diags *diags)
             continue;
         print_position(error);
         print_level(error->level);
-        fputs(error->message, stderr);
+        print_redacted(error->message);
         if (error->location)
             fprintf(stderr, " (at %s)", error->location);
         fputc('\n', stderr);
@@ -186,7 +210,8 @@ void cli_print_diags(const nhi_diags *diags)
         if (error->hint) {
             print_position(error);
             print_level(NHI_LEVEL_NOTE);
-            fprintf(stderr, "%s\n", error->hint);
+            print_redacted(error->hint);
+            fputc('\n', stderr);
         }
     }
 }

@@ -365,3 +365,90 @@ const char *nhi_secret_literal_kind(const char *key, const char *value,
         write_fingerprint(value, fingerprint);
     return kind;
 }
+
+/* Characters that end a bare value or key in one line of YAML, JSON or
+ * shell text. */
+static bool ends_word(char c)
+{
+    return c == ' ' || c == '\t' || c == '"' || c == '\'' || c == ',' ||
+           c == ';' || c == '(' || c == ')' || c == '[' || c == ']' ||
+           c == '{' || c == '}' || c == '<' || c == '>' || c == '\0';
+}
+
+/* Overwrite line[from, to) with '*' when it is a credential literal set
+ * under `key` (may be NULL). */
+static void redact_span(char *line, size_t from, size_t to, const char *key)
+{
+    char value[4096];
+
+    if (to <= from || to - from >= sizeof(value))
+        return;
+    memcpy(value, line + from, to - from);
+    value[to - from] = '\0';
+    if (nhi_secret_literal_kind(key, value, NULL) != NULL)
+        memset(line + from, '*', to - from);
+}
+
+void nhi_redact_line(char *line)
+{
+    size_t length = strlen(line);
+
+    /* Values set under a key: `KEY: value`, `KEY=value`, `"KEY": "v"`. */
+    for (size_t i = 0; i < length; i++) {
+        char key[KEY_NAME_MAX];
+        size_t key_end = i, key_start, from, to;
+
+        if (line[i] != ':' && line[i] != '=')
+            continue;
+        while (key_end > 0 && (line[key_end - 1] == '"' ||
+                               line[key_end - 1] == '\'' ||
+                               line[key_end - 1] == ' '))
+            key_end--;
+        key_start = key_end;
+        while (key_start > 0 && !ends_word(line[key_start - 1]) &&
+               line[key_start - 1] != ':' && line[key_start - 1] != '=')
+            key_start--;
+        if (key_end - key_start >= sizeof(key))
+            continue;
+        memcpy(key, line + key_start, key_end - key_start);
+        key[key_end - key_start] = '\0';
+
+        from = i + 1;
+        while (from < length && line[from] == ' ')
+            from++;
+        if (from < length && (line[from] == '"' || line[from] == '\'')) {
+            char quote = line[from++];
+            for (to = from; to < length && line[to] != quote; to++)
+                if (line[to] == '\\' && to + 1 < length)
+                    to++;
+        } else if (line[i] == '=') {
+            for (to = from; to < length && !ends_word(line[to]); to++)
+                ;
+        } else {
+            /* YAML: the rest of the line, without a trailing comment, or
+             * up to a quote that closes an enclosing string. */
+            to = length;
+            const char *comment = strstr(line + from, " #");
+            if (comment)
+                to = (size_t)(comment - line);
+            for (size_t q = from; q < to; q++)
+                if (line[q] == '"' || line[q] == '\'') {
+                    to = q;
+                    break;
+                }
+            while (to > from && line[to - 1] == ' ')
+                to--;
+        }
+        redact_span(line, from, to, key);
+    }
+    /* Values of a recognisable shape anywhere: AKIA..., ghp_..., ... */
+    for (size_t i = 0; i < length;) {
+        size_t end = i;
+        while (end < length && !ends_word(line[end]) && line[end] != '=' &&
+               line[end] != ':')
+            end++;
+        if (end > i)
+            redact_span(line, i, end, NULL);
+        i = end + 1;
+    }
+}

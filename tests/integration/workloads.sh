@@ -176,6 +176,19 @@ edges = [(e["kind"], e["to"]) for e in report["edges"]]
 assert ("access-entry", "group:platform-admins") in edges, edges
 PY
 
+# --- an error on a line with a credential quotes it without the value ---
+(cd "$fixtures/leak" && "$nhi" audit --no-state --now "$now" .) \
+    >"$work/leak.stdout" 2>"$work/leak.stderr"
+expect_status 3 $? "leaking inputs audit"
+if grep -q 'Zx9TqWm2Lp8Rv4Ks\|glpat-Zq8V' "$work/leak.stdout" "$work/leak.stderr"; then
+    fail "a credential value reached the output"
+else
+    pass "no credential value in the output"
+fi
+grep -q '^ *AWS_SECRET_ACCESS_KEY: \*\{40\}$' "$work/leak.stderr" &&
+    pass "the quoted line shows the value as stars" ||
+    fail "the quoted line: $(cat "$work/leak.stderr")"
+
 # --- odd and broken inputs: exact errors, the other files still read ---
 (cd "$fixtures/odd" && "$nhi" audit --no-state --now "$now" --format json .) \
     >"$work/odd.json" 2>"$work/odd.stderr"

@@ -272,6 +272,36 @@ static void scan_fingerprint_untouched(void **state)
         assert_int_equal(fingerprint[i], '#');
 }
 
+/* Each line redacted, and what it must read afterwards. */
+static void redact_lines(void **state)
+{
+    static const struct {
+        const char *line;
+        const char *expected;
+    } cases[] = {
+        {"      AWS_SECRET_ACCESS_KEY: Zx9TqWm2Lp8Rv4Ks7Hn3Bd6Fg1Jc5Yt0Ue2Qa8Wo",
+         "      AWS_SECRET_ACCESS_KEY: ****************************************"},
+        {"  - export AWS_ACCESS_KEY_ID=AKIAEXAMPLE000000777 && aws s3 ls",
+         "  - export AWS_ACCESS_KEY_ID=******************** && aws s3 ls"},
+        {"{\"token\": \"ghp_0123456789abcdefghijABCDEFGHIJ0123\"}",
+         "{\"token\": \"**************************************\"}"},
+        {"curl -H \"PRIVATE-TOKEN: glpat-Zq8Vt2LmW9xRk4Pn7JsB\" https://x",
+         "curl -H \"PRIVATE-TOKEN: **************************\" https://x"},
+        {"  role-to-assume: arn:aws:iam::111122223333:role/deploy",
+         "  role-to-assume: arn:aws:iam::111122223333:role/deploy"},
+        {"  password: ${{ secrets.DB_PASSWORD }}",
+         "  password: ${{ secrets.DB_PASSWORD }}"},
+        {"", ""},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char line[256];
+        snprintf(line, sizeof(line), "%s", cases[i].line);
+        nhi_redact_line(line);
+        assert_string_equal(line, cases[i].expected);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +317,7 @@ int main(void)
         cmocka_unit_test(scan_not_literals),
         cmocka_unit_test(scan_fingerprint),
         cmocka_unit_test(scan_fingerprint_untouched),
+        cmocka_unit_test(redact_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
