@@ -222,6 +222,9 @@ typedef struct nhi_edge {
     const char *to_label; /* `group:NAME` or `user:NAME` for subjects */
     bool valid;        /* the target admits the source */
     bool possible;     /* valid only under conditions not decidable */
+    bool inferred;     /* the input does not name the target: a role
+                          guessed for `role-to-assume: ${{ secrets.X }}`,
+                          a user guessed from a secret's name */
     const char *detail; /* the evidence, as one sentence */
     nhi_location location;
 } nhi_edge;

@@ -406,7 +406,8 @@ static void link_workloads(linker *l)
 }
 
 /* The OIDC issuer host of a cluster: nhi.yaml's `oidc_issuer`, else an
- * EKS describe-cluster output of that name, else NULL. */
+ * EKS describe-cluster output of that name, else NULL (always for the
+ * unnamed cluster: which EKS cluster it is, the inputs do not show). */
 static const char *cluster_issuer(const nhi_audit *audit, const char *cluster)
 {
     const nhi_config *config = &audit->workspace->config;
@@ -416,9 +417,9 @@ static const char *cluster_issuer(const nhi_audit *audit, const char *cluster)
     for (size_t i = 0; cluster && i < config->cluster_count && !issuer; i++)
         if (strcmp(config->clusters[i].name, cluster) == 0)
             issuer = config->clusters[i].oidc_issuer;
-    for (size_t i = 0; k8s && i < k8s->cluster_count && !issuer; i++)
-        if ((cluster && strcmp(k8s->clusters[i]->name, cluster) == 0) ||
-            (!cluster && k8s->cluster_count == 1))
+    for (size_t i = 0; cluster && k8s && i < k8s->cluster_count && !issuer;
+         i++)
+        if (strcmp(k8s->clusters[i]->name, cluster) == 0)
             issuer = k8s->clusters[i]->oidc_issuer;
     if (issuer && starts_with(issuer, "https://"))
         issuer += strlen("https://");
@@ -620,6 +621,17 @@ static void link_oidc_login(linker *l, const nhi_consumer *job,
             l->status = NHI_ENOMEM;
             return;
         }
+        if (!job->id_token) {
+            /* GitHub gives no token without `id-token: write`; GitLab none
+             * without `id_tokens`. */
+            verdict.result = AWS_CONDITION_FALSE;
+            free(verdict.reason);
+            verdict.reason = nhi_asprintf(
+                "%s", job->kind == NHI_CONSUMER_GITHUB_JOB
+                          ? "the job cannot request an OIDC token: its "
+                            "permissions do not grant id-token: write"
+                          : "the job requests no ID token (id_tokens)");
+        }
         add_federated_edge(l, "oidc", NHI_NODE_CONSUMER, job->index, role,
                            &verdict, &token, &login->location, NULL);
         free(verdict.reason);
@@ -628,7 +640,8 @@ static void link_oidc_login(linker *l, const nhi_consumer *job,
     /* The role comes from a secret or variable: every role whose trust
      * admits this job is a possible target. Only GitHub jobs with a known
      * repository are judged, or every role would match. */
-    if (job->kind != NHI_CONSUMER_GITHUB_JOB || job->repository == NULL)
+    if (job->kind != NHI_CONSUMER_GITHUB_JOB || job->repository == NULL ||
+        !job->id_token)
         return;
     for (size_t i = 0; i < graph->identity_count && l->status == NHI_OK; i++) {
         role = graph->identities[i];
@@ -640,11 +653,13 @@ static void link_oidc_login(linker *l, const nhi_consumer *job,
         }
         if (verdict.result != AWS_CONDITION_FALSE) {
             const char *preface = intern_printf(
-                l, "the role comes from %s, which the exports cannot show; ",
+                l, "the role comes from %s, which the inputs do not show; ",
                 login->target ? login->target : "a secret");
-            verdict.result = AWS_CONDITION_POSSIBLE;
             add_federated_edge(l, "oidc", NHI_NODE_CONSUMER, job->index, role,
                                &verdict, &token, &login->location, preface);
+            /* The job may log in to some other role: only possible. */
+            l->graph->edges[l->graph->edge_count - 1].possible = true;
+            l->graph->edges[l->graph->edge_count - 1].inferred = true;
         }
         free(verdict.reason);
     }
@@ -710,6 +725,7 @@ static void link_static_key(linker *l, const nhi_consumer *job,
         edge.to = user->index;
         edge.valid = true;
         edge.possible = true;
+        edge.inferred = true;
         edge.detail = intern_printf(l,
                                     "the secret %s is named after IAM user %s; "
                                     "the key id is not in the inputs",
@@ -757,6 +773,20 @@ static nhi_identity *mapped_identity(nhi_graph *graph, const char *arn)
     return NULL;
 }
 
+/*
+ * aws-auth turns the session's assumed-role ARN back into
+ * arn:aws:iam::ACCOUNT:role/NAME, without the role's path, and compares
+ * that: a mapRoles entry written with the path never matches
+ * (aws-iam-authenticator, "Mapping IAM roles with paths").
+ */
+static bool aws_auth_with_path(const nhi_k8s_mapping *mapping)
+{
+    const char *role = strstr(mapping->arn, ":role/");
+
+    return strcmp(mapping->source, "aws-auth") == 0 && role &&
+           strchr(role + strlen(":role/"), '/') != NULL;
+}
+
 static void link_mappings(linker *l)
 {
     const nhi_k8s *k8s = l->graph->k8s;
@@ -773,20 +803,24 @@ static void link_mappings(linker *l)
         edge.from_kind = NHI_NODE_IDENTITY;
         edge.from = identity->index;
         edge.to_kind = NHI_NODE_K8S_SUBJECT;
-        edge.valid = true;
+        edge.valid = !aws_auth_with_path(mapping);
         edge.location = mapping->location;
+        const char *never = edge.valid
+                                ? ""
+                                : ", but never matches: aws-auth compares "
+                                  "role ARNs without their path";
         for (size_t g = 0; g < mapping->group_count; g++) {
             edge.to_label = intern_printf(l, "group:%s", mapping->groups[g]);
-            edge.detail = intern_printf(l, "%s maps %s to group %s on %s",
-                                        mapping->source, identity->id,
-                                        mapping->groups[g], cluster);
+            edge.detail = intern_printf(l, "%s maps %s to group %s on %s%s",
+                                        mapping->source, mapping->arn,
+                                        mapping->groups[g], cluster, never);
             add_edge(l, &edge);
         }
         if (mapping->username) {
             edge.to_label = intern_printf(l, "user:%s", mapping->username);
-            edge.detail = intern_printf(l, "%s maps %s to user %s on %s",
-                                        mapping->source, identity->id,
-                                        mapping->username, cluster);
+            edge.detail = intern_printf(l, "%s maps %s to user %s on %s%s",
+                                        mapping->source, mapping->arn,
+                                        mapping->username, cluster, never);
             add_edge(l, &edge);
         }
     }
@@ -927,7 +961,7 @@ static void link_pods(linker *l)
         const char **groups;
         size_t last = e + 1;
 
-        if (first.to_kind != NHI_NODE_K8S_SUBJECT) {
+        if (first.to_kind != NHI_NODE_K8S_SUBJECT || !first.valid) {
             e++;
             continue;
         }

@@ -224,9 +224,11 @@ static void write_edge(nhi_buf *out, const nhi_graph *graph,
     write_key(out, "to", node_id(graph, edge->to_kind, edge->to, edge->to_label),
               false);
     write_key(out, "to_type", node_kind_name(edge->to_kind), false);
-    nhi_buf_printf(out, ", \"valid\": %s, \"possible\": %s",
+    nhi_buf_printf(out,
+                   ", \"valid\": %s, \"possible\": %s, \"inferred\": %s",
                    edge->valid ? "true" : "false",
-                   edge->possible ? "true" : "false");
+                   edge->possible ? "true" : "false",
+                   edge->inferred ? "true" : "false");
     write_key(out, "detail", edge->detail, false);
     write_location(out, &edge->location);
     nhi_buf_append(out, "}", 1);

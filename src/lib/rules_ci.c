@@ -330,9 +330,10 @@ static int shared_identity(nhi_audit *audit, const nhi_identity *identity,
 
 /*
  * reuse.shared-identity: the users of an identity are the consumers with
- * a definite edge to it, and the service accounts that become it through
- * IRSA (each counts once: its workloads share the account, and that is
- * the account's finding).
+ * a valid edge to it that the input names (not a role guessed for a
+ * secret), and the service accounts that become it through IRSA (each
+ * counts once: its workloads share the account, and that is the
+ * account's finding).
  */
 static int rule_shared_identity(nhi_audit *audit)
 {
@@ -344,7 +345,8 @@ static int rule_shared_identity(nhi_audit *audit)
         return NHI_ENOMEM;
     for (size_t e = 0; e < graph->edge_count && result == NHI_OK; e++) {
         const nhi_edge *edge = &graph->edges[e];
-        if (edge->to_kind != NHI_NODE_IDENTITY || !edge->valid || edge->possible)
+        if (edge->to_kind != NHI_NODE_IDENTITY || !edge->valid ||
+            edge->inferred)
             continue;
         if (edge->from_kind == NHI_NODE_CONSUMER) {
             result = add_consumer_user(&users[edge->to],
@@ -415,28 +417,15 @@ static bool static_key(const nhi_audit *audit, const nhi_consumer *job,
     return true;
 }
 
-/* Whether some edge from the login reaches an identity of the graph:
- * then the identity's own sharing is judged, not the written target. */
-static bool login_resolved(const nhi_graph *graph, const nhi_consumer *job,
-                           const nhi_login *login)
-{
-    for (size_t e = 0; e < graph->edge_count; e++) {
-        const nhi_edge *edge = &graph->edges[e];
-        if (edge->from_kind == NHI_NODE_CONSUMER && edge->from == job->index &&
-            same_location(&edge->location, &login->location) &&
-            !edge->possible)
-            return true;
-    }
-    return false;
-}
-
-/* The key of a federated login whose role no export shows: the role as
- * written, or the variable that chooses it within its scope. */
+/* The key of a federated login whose role the graph does not hold: the
+ * role as written, or the variable that chooses it within its scope. A
+ * written role of the graph is judged as that identity instead. */
 static bool unresolved_role(const nhi_audit *audit, const nhi_consumer *job,
                             const nhi_login *login, char *key, size_t size)
 {
     if (nhi_login_is_static(login->kind) || login->target == NULL ||
-        login_resolved(audit->graph, job, login))
+        (!login->target_expression &&
+         nhi_graph_find_identity(audit->graph, login->target)))
         return false;
     if (login->target_expression)
         snprintf(key, size, "%s:%s", secret_scope(job), login->target);
@@ -560,13 +549,14 @@ static int rule_shared_unresolved(nhi_audit *audit)
             severity = (nhi_severity)(severity - 1);
         finding = nhi_findings_add_consumer(
             &audit->findings, rule, severity, use->first, NULL, NULL,
-            use->login->target,
-            "%zu consumers log in to the same %s %s%s; the exports do not "
-            "show it, so its grants are not judged",
+            use->login->target, "%zu consumers log in to the same %s %s%s%s",
             use->users.count,
             use->login->kind == NHI_LOGIN_AWS_ROLE ? "role" : "identity",
             use->login->target,
-            environments > 1 ? ", across several environments" : "");
+            environments > 1 ? ", across several environments" : "",
+            use->login->target_expression
+                ? "; the variable names one role for all of them"
+                : "; no export shows it, so its grants are not judged");
         result = finding ? users_evidence(finding, &use->users) : NHI_ENOMEM;
     }
     free_groups(&groups);

@@ -631,7 +631,7 @@ int nhi_rules_k8s(nhi_audit *audit)
         const nhi_edge *edge = &graph->edges[e];
         k8s_principal p = {NULL, {0}, edge};
         size_t last = e + 1;
-        if (edge->to_kind != NHI_NODE_K8S_SUBJECT) {
+        if (edge->to_kind != NHI_NODE_K8S_SUBJECT || !edge->valid) {
             e++;
             continue;
         }

@@ -203,6 +203,24 @@ static void github_push_to_main_valid(void **state)
     assert_int_equal(edge->location.line, 10);
 }
 
+/* Without id-token: write, GitHub gives the job no token to present. */
+static void github_without_id_token_invalid(void **state)
+{
+    fixture *f = *state;
+    nhi_statement trust = web_statement(true, github, MAIN_ONLY);
+    nhi_identity *role = make_role(f, "deploy", &trust, 1);
+    nhi_consumer *job = make_job(f, NHI_CONSUMER_GITHUB_JOB, "acme/app", "a");
+    const nhi_edge *edge;
+
+    job->id_token = false;
+    set_triggers(f, job, "push", "main");
+    add_role_login(f, job, role->id, false);
+    link(f);
+    edge = edge_between(f, NHI_NODE_CONSUMER, job->index, role->index);
+    assert_false(edge->valid);
+    assert_non_null(strstr(edge->detail, "id-token: write"));
+}
+
 static void github_pull_request_invalid(void **state)
 {
     fixture *f = *state;
@@ -392,7 +410,7 @@ static nhi_identity *make_account(fixture *f, const char *namespace_,
     "\"system:serviceaccount:shop:api\",\"" EKS_ISSUER                     \
     ":aud\":\"sts.amazonaws.com\"}}"
 
-/* One describe-cluster output names the unnamed cluster's issuer. */
+/* The describe-cluster output of cluster `shop`. */
 static void add_issuer(fixture *f)
 {
     nhi_eks_cluster *cluster = nhi_graph_alloc(f->graph, sizeof(*cluster));
@@ -411,6 +429,8 @@ static void irsa_subject_matches(void **state)
     nhi_identity *other = make_account(f, "shop", "worker", role->id);
     const nhi_edge *edge;
 
+    api->account = "shop"; /* nhi.yaml names the cluster of the export */
+    other->account = "shop";
     add_issuer(f);
     link(f);
     edge = edge_between(f, NHI_NODE_IDENTITY, api->index, role->index);
@@ -421,6 +441,8 @@ static void irsa_subject_matches(void **state)
     assert_false(edge->valid);
 }
 
+/* An export of no named cluster: even one describe-cluster output does
+ * not say it is that cluster's. */
 static void irsa_unknown_issuer_possible(void **state)
 {
     fixture *f = *state;
@@ -429,6 +451,7 @@ static void irsa_unknown_issuer_possible(void **state)
     nhi_identity *api = make_account(f, "shop", "api", role->id);
     const nhi_edge *edge;
 
+    add_issuer(f);
     link(f);
     edge = edge_between(f, NHI_NODE_IDENTITY, api->index, role->index);
     assert_true(edge->valid);
@@ -497,12 +520,35 @@ static void aws_auth_without_path(void **state)
     assert_int_equal(found, 1);
 }
 
+/* An aws-auth entry written with the role's path never matches. */
+static void aws_auth_with_path_invalid(void **state)
+{
+    fixture *f = *state;
+    nhi_statement trust = web_statement(true, github, MAIN_ONLY);
+    nhi_identity *role = make_role(f, "ci/deploy", &trust, 1);
+    nhi_k8s_mapping *mapping = nhi_graph_alloc(f->graph, sizeof(*mapping));
+    const char **groups = nhi_graph_alloc(f->graph, sizeof(char *));
+
+    role->name = "deploy";
+    groups[0] = "deployers";
+    mapping->arn = "arn:aws:iam::111122223333:role/ci/deploy";
+    mapping->groups = groups;
+    mapping->group_count = 1;
+    mapping->source = "aws-auth";
+    assert_int_equal(nhi_k8s_add_mapping(f->graph, mapping), 0);
+    link(f);
+    assert_int_equal(f->graph->edge_count, 1);
+    assert_false(f->graph->edges[0].valid);
+    assert_non_null(strstr(f->graph->edges[0].detail, "without their path"));
+}
+
 int main(void)
 {
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
         TEST(github_push_to_main_valid),
         TEST(github_pull_request_invalid),
+        TEST(github_without_id_token_invalid),
         TEST(github_any_branch_possible),
         TEST(github_environment_subject),
         TEST(github_wrong_audience_invalid),
@@ -514,6 +560,7 @@ int main(void)
         TEST(irsa_unknown_issuer_possible),
         TEST(static_key_by_key_id),
         TEST(aws_auth_without_path),
+        TEST(aws_auth_with_path_invalid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
