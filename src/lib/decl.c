@@ -327,9 +327,16 @@ static bool valid_binding_id(nhi_provider provider, const char *id)
         return strchr(id, '@') != NULL && strchr(id, ' ') == NULL;
     case NHI_PROVIDER_AZURE:
         return strlen(id) >= 8 && strchr(id, ' ') == NULL;
-    case NHI_PROVIDER_KUBERNETES:
-        return strncmp(id, "system:serviceaccount:", 22) == 0 &&
-               strchr(id + 22, ':') != NULL && id[strlen(id) - 1] != ':';
+    case NHI_PROVIDER_KUBERNETES: {
+        /* An optional CLUSTER/ prefix names the cluster of nhi.yaml. */
+        const char *account = strstr(id, "system:serviceaccount:");
+        if (account == NULL ||
+            (account != id && (account[-1] != '/' || account == id + 1 ||
+                               memchr(id, '/', (size_t)(account - id - 1)))))
+            return false;
+        return strchr(account + 22, ':') != NULL &&
+               account[strlen(account) - 1] != ':';
+    }
     default:
         return false;
     }
@@ -346,7 +353,8 @@ static const char *binding_form(nhi_provider provider)
     case NHI_PROVIDER_AZURE:
         return "the object id of the service principal or managed identity";
     case NHI_PROVIDER_KUBERNETES:
-        return "system:serviceaccount:NAMESPACE:NAME";
+        return "system:serviceaccount:NAMESPACE:NAME, or "
+               "CLUSTER/system:serviceaccount:NAMESPACE:NAME";
     default:
         return "a provider id";
     }

@@ -137,32 +137,42 @@ static int rule_secrets_read(nhi_audit *audit, const k8s_principal *p)
     const nhi_rule_info *rule = nhi_rule_find("k8s.secrets-read");
     nhi_severity severity = nhi_audit_severity(audit, rule);
 
+    nhi_k8s_grant grant, best_grant = {0};
+    const char *where = NULL, *best_where = NULL, *best_verb = NULL;
+    nhi_finding *finding;
+
     if (!judged(p->identity, &severity))
         return NHI_OK;
+    /* The widest grant wins: any verb in every namespace over one
+     * namespace. */
     for (size_t v = 0; v < 3; v++) {
-        nhi_k8s_grant grant;
-        const char *where = NULL;
-        nhi_finding *finding;
         if (!nhi_k8s_can_somewhere(audit->graph, &p->who, verbs[v], "",
                                    "secrets", &grant, &where))
             continue;
-        /* Within one namespace the reach is smaller: one level lower. */
-        if (where)
-            severity = nhi_severity_lower(severity);
-        finding = nhi_findings_add(
-            &audit->findings, rule, severity, p->identity,
-            decl_at(audit, p->identity->declaration), where ? where : "*",
-            "%s can %s secrets %s%s", p->identity->id, verbs[v],
-            where ? "in namespace " : "in every namespace",
-            where ? where : "");
-        if (finding == NULL)
-            return NHI_ENOMEM;
-        if (p->mapping && location_evidence(finding, &p->mapping->location,
-                                            p->mapping->detail) < 0)
-            return NHI_ENOMEM;
-        return grant_evidence(finding, &grant);
+        if (best_verb == NULL || (best_where != NULL && where == NULL)) {
+            best_verb = verbs[v];
+            best_where = where;
+            best_grant = grant;
+        }
     }
-    return NHI_OK;
+    if (best_verb == NULL)
+        return NHI_OK;
+    /* Within one namespace the reach is smaller: one level lower. */
+    if (best_where)
+        severity = nhi_severity_lower(severity);
+    finding = nhi_findings_add(
+        &audit->findings, rule, severity, p->identity,
+        decl_at(audit, p->identity->declaration),
+        best_where ? best_where : "*", "%s can %s secrets %s%s",
+        p->identity->id, best_verb,
+        best_where ? "in namespace " : "in every namespace",
+        best_where ? best_where : "");
+    if (finding == NULL)
+        return NHI_ENOMEM;
+    if (p->mapping && location_evidence(finding, &p->mapping->location,
+                                        p->mapping->detail) < 0)
+        return NHI_ENOMEM;
+    return grant_evidence(finding, &best_grant);
 }
 
 /* Service-account powers (by identity index, -1 for other identities),
@@ -558,7 +568,13 @@ static int rule_impersonation(nhi_audit *audit)
             if (strcmp(subject->kind, "ServiceAccount") == 0 ||
                 strncmp(subject->name, "system:", 7) == 0)
                 continue;
-            snprintf(who, sizeof(who), "%s %s", subject->kind, subject->name);
+            /* The cluster is part of who: two clusters, two findings. */
+            if (binding->cluster)
+                snprintf(who, sizeof(who), "%s %s on %s", subject->kind,
+                         subject->name, binding->cluster);
+            else
+                snprintf(who, sizeof(who), "%s %s", subject->kind,
+                         subject->name);
             finding = NULL;
             for (size_t i = first; i < audit->findings.count && !finding; i++)
                 if (audit->findings.items[i].rule == rule &&

@@ -327,10 +327,10 @@ static nhi_format sniff_export(const char *path, bool *certain)
         *certain = false;
         return NHI_FORMAT_KUBERNETES;
     }
+    if (nhi_eks_sniff(buffer, (size_t)length))
+        return NHI_FORMAT_EKS; /* an object, or an array of them */
     if (!first_byte_is(buffer, (size_t)length, '{'))
         return NHI_FORMAT_UNKNOWN;
-    if (nhi_eks_sniff(buffer, (size_t)length))
-        return NHI_FORMAT_EKS;
     if (mentions_key(buffer, (size_t)length, "apiVersion") &&
         mentions_key(buffer, (size_t)length, "kind")) {
         *certain = false;
