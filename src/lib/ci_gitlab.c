@@ -1533,6 +1533,16 @@ static bool is_only_keyword(const char *name)
     return false;
 }
 
+/* A ref of `only:`: a name, or a regular expression `/.../`, which
+ * stands for branches not known here (`*`). */
+static const char *only_ref(const char *value)
+{
+    size_t length = strlen(value);
+
+    return length >= 2 && value[0] == '/' && value[length - 1] == '/' ? "*"
+                                                                      : value;
+}
+
 /* `only: [main, tags]` or `only: {refs: [...]}`. */
 static void only_refs(reader *r, const nhi_ynode *only, name_list *branches,
                       name_list *tags)
@@ -1543,7 +1553,7 @@ static void only_refs(reader *r, const nhi_ynode *only, name_list *branches,
         return;
     if (only->kind == NHI_YNODE_SCALAR) {
         if (!nhi_ynode_is_null(only) && !is_only_keyword(only->value))
-            add_name(r, branches, only->value);
+            add_name(r, branches, only_ref(only->value));
         else if (strcmp(only->value, "tags") == 0)
             add_name(r, tags, "*");
         return;
@@ -1556,7 +1566,7 @@ static void only_refs(reader *r, const nhi_ynode *only, name_list *branches,
         if (strcmp(item->value, "tags") == 0)
             add_name(r, tags, "*");
         else if (!is_only_keyword(item->value))
-            add_name(r, branches, item->value);
+            add_name(r, branches, only_ref(item->value));
     }
 }
 

@@ -392,8 +392,21 @@ static const nhi_ynode *first_document(const nhi_yfile *file)
     return NULL;
 }
 
-/* Recognise a YAML (or JSON) export from its parsed tree. */
-static nhi_format sniff_tree(const nhi_yfile *file)
+static bool in_workflow_folder(const char *path)
+{
+    return strstr(path, "/.github/workflows/") != NULL ||
+           strncmp(path, ".github/workflows/", 18) == 0;
+}
+
+/*
+ * Recognise a YAML (or JSON) export from its parsed tree. A GitLab
+ * pipeline starts at a file named .gitlab-ci.yml, and the files it
+ * includes are read through it: read alone they would be jobs of no
+ * pipeline, so other names are not recognised as GitLab CI. In a
+ * workflow folder, a mapping with `jobs` is a workflow even when its
+ * jobs are malformed, so that the reader reports them.
+ */
+static nhi_format sniff_tree(const nhi_yfile *file, const char *path)
 {
     const nhi_ynode *root = first_document(file);
 
@@ -401,9 +414,12 @@ static nhi_format sniff_tree(const nhi_yfile *file)
         return NHI_FORMAT_UNKNOWN;
     if (nhi_k8s_sniff(root))
         return NHI_FORMAT_KUBERNETES;
-    if (nhi_github_sniff(root))
+    if (nhi_github_sniff(root) ||
+        (in_workflow_folder(path) && root->kind == NHI_YNODE_MAPPING &&
+         nhi_ymap_get(root, "jobs")))
         return NHI_FORMAT_GITHUB_WORKFLOW;
-    if (nhi_gitlab_sniff(root))
+    if (strcmp(base_name(path), ".gitlab-ci.yml") == 0 &&
+        nhi_gitlab_sniff(root))
         return NHI_FORMAT_GITLAB_CI;
     return NHI_FORMAT_UNKNOWN;
 }
@@ -416,7 +432,7 @@ static nhi_format guess_broken(const char *path, const nhi_yfile *file)
 
     if (text && strstr(text, "workload_identity:"))
         return NHI_FORMAT_DECLARATIONS;
-    if (strstr(path, "/.github/workflows/") || strncmp(path, ".github/workflows/", 18) == 0)
+    if (in_workflow_folder(path))
         return NHI_FORMAT_GITHUB_WORKFLOW;
     if (strcmp(base_name(path), ".gitlab-ci.yml") == 0)
         return NHI_FORMAT_GITLAB_CI;
@@ -452,7 +468,7 @@ static int read_yaml(nhi_workspace *workspace, nhi_input *input,
     else if (result == NHI_EINPUT)
         format = guess_broken(input->path, file);
     else
-        format = sniff_tree(file);
+        format = sniff_tree(file, input->path);
     if (format == NHI_FORMAT_UNKNOWN) {
         result = NHI_OK;
         goto out; /* not ours: unknown, decided by the caller */
