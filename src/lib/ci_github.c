@@ -974,8 +974,14 @@ static int add_plaintext(reader *r, nhi_consumer *consumer,
  * SCAN_LOGINS, env variables that contain static keys become logins of
  * `job`'s consumer.
  */
+/*
+ * Scan `map` (an env or with map) for literals and logins. A variable
+ * that `shadow` (a job's env, over the workflow's) sets again is not the
+ * job's: GitHub uses the most specific definition of a name.
+ */
 static int scan_map(reader *r, const job_scope *job, nhi_consumer *consumer,
-                    const nhi_ynode *map, const char *map_path, int what)
+                    const nhi_ynode *map, const char *map_path, int what,
+                    const nhi_ynode *shadow)
 {
     ypairs pairs;
     int result = NHI_OK;
@@ -992,6 +998,9 @@ static int scan_map(reader *r, const job_scope *job, nhi_consumer *consumer,
             break;
         if (key->kind != NHI_YNODE_SCALAR || value->kind != NHI_YNODE_SCALAR ||
             nhi_ynode_is_null(value))
+            continue;
+        if (shadow && shadow->kind == NHI_YNODE_MAPPING &&
+            map_get(shadow, key->value))
             continue;
         if (what & SCAN_PLAINTEXT)
             result = add_plaintext(r, consumer, key, value, map_path);
@@ -1042,10 +1051,10 @@ static int read_step(reader *r, job_scope *job, const nhi_ynode *step,
     job->step_env = env;
     job->step_label = label;
     result = scan_map(r, job, job->consumer, env, env_path,
-                      SCAN_PLAINTEXT | SCAN_LOGINS);
+                      SCAN_PLAINTEXT | SCAN_LOGINS, NULL);
     if (result == NHI_OK)
         result = scan_map(r, job, job->consumer, with, with_path,
-                          SCAN_PLAINTEXT);
+                          SCAN_PLAINTEXT, NULL);
     if (result == NHI_OK && uses)
         result = read_action_login(r, job, step, uses, with, label, step_path);
     job->step_env = NULL;
@@ -1099,7 +1108,7 @@ static int scan_containers(reader *r, job_scope *job, const nhi_ynode *node)
         map_path = format_path(r, "%s.container.env", job->path);
         result = map_path ? scan_map(r, job, job->consumer,
                                      map_get(container, "env"), map_path,
-                                     SCAN_PLAINTEXT)
+                                     SCAN_PLAINTEXT, NULL)
                           : NHI_ENOMEM;
     }
     if (result < 0 || services == NULL ||
@@ -1115,7 +1124,7 @@ static int scan_containers(reader *r, job_scope *job, const nhi_ynode *node)
         map_path = format_path(r, "%s.services.%s.env", job->path,
                                pairs.items[i].key->value);
         result = map_path ? scan_map(r, job, job->consumer, env, map_path,
-                                     SCAN_PLAINTEXT)
+                                     SCAN_PLAINTEXT, NULL)
                           : NHI_ENOMEM;
     }
     free(pairs.items);
@@ -1138,7 +1147,7 @@ static int scan_workflow_call(reader *r, job_scope *job, const nhi_ynode *node)
         if (map_path == NULL)
             return NHI_ENOMEM;
         result = scan_map(r, job, job->consumer, map, map_path,
-                          SCAN_PLAINTEXT);
+                          SCAN_PLAINTEXT, NULL);
         if (result < 0)
             return result;
     }
@@ -1238,10 +1247,10 @@ static int read_job(reader *r, const nhi_ynode *key, const nhi_ynode *node)
     /* Workflow-level variables are every job's; their literals were
      * reported once, outside any job. */
     result = scan_map(r, &job, job.consumer, r->workflow_env, "env",
-                      SCAN_LOGINS);
+                      SCAN_LOGINS, job.env);
     if (result == NHI_OK)
         result = scan_map(r, &job, job.consumer, job.env, env_path,
-                          SCAN_PLAINTEXT | SCAN_LOGINS);
+                          SCAN_PLAINTEXT | SCAN_LOGINS, NULL);
     if (result == NHI_OK)
         result = scan_containers(r, &job, node);
     if (result < 0)
@@ -1305,7 +1314,7 @@ static int read_workflow(reader *r, const nhi_ynode *root)
     result = read_triggers(r, map_get(root, "on"));
     if (result == NHI_OK)
         result = scan_map(r, NULL, NULL, r->workflow_env, "env",
-                          SCAN_PLAINTEXT);
+                          SCAN_PLAINTEXT, NULL);
     if (result == NHI_OK)
         result = read_jobs(r, root);
     return result;

@@ -614,6 +614,36 @@ static void github_env_logins(void **state)
     assert_int_equal(two->logins[0].location.line, 3);
 }
 
+static const char shadow_workflow[] =
+    "on: push\n"                                                  /* 1 */
+    "env:\n"                                                      /* 2 */
+    "  AWS_ACCESS_KEY_ID: ${{ secrets.BOT_KEY_ID }}\n"            /* 3 */
+    "jobs:\n"                                                     /* 4 */
+    "  shared:\n"                                                 /* 5 */
+    "    runs-on: x\n"                                            /* 6 */
+    "    steps: [{run: make}]\n"                                  /* 7 */
+    "  own:\n"                                                    /* 8 */
+    "    runs-on: x\n"                                            /* 9 */
+    "    env:\n"                                                  /* 10 */
+    "      AWS_ACCESS_KEY_ID: ${{ secrets.OWN_KEY_ID }}\n"        /* 11 */
+    "    steps: [{run: make}]\n";                                 /* 12 */
+
+/* A job's env replaces the workflow's variable of the same name. */
+static void github_env_shadowed(void **state)
+{
+    fixture *f = *state;
+    const nhi_consumer *shared, *own;
+
+    assert_int_equal(read_workflow(f, "shadow.yml", shadow_workflow), NHI_OK);
+    shared = consumer_at(f, 0);
+    own = consumer_at(f, 1);
+    assert_int_equal(shared->login_count, 1);
+    assert_string_equal(shared->logins[0].secret, "secrets.BOT_KEY_ID");
+    assert_int_equal(own->login_count, 1);
+    assert_string_equal(own->logins[0].secret, "secrets.OWN_KEY_ID");
+    assert_int_equal(own->logins[0].location.line, 11);
+}
+
 static const char plaintext_workflow[] =
     "on: push\n"                                                  /* 1 */
     "env:\n"                                                      /* 2 */
@@ -1332,6 +1362,7 @@ int main(void)
         GITHUB_TEST(github_aws_action_logins),
         GITHUB_TEST(github_gcp_azure_logins),
         GITHUB_TEST(github_env_logins),
+        GITHUB_TEST(github_env_shadowed),
         GITHUB_TEST(github_plaintext_literals),
         GITHUB_TEST(github_reusable_job),
         GITHUB_TEST(github_anchors_and_merges),
