@@ -619,6 +619,151 @@ static int index_subjects(nhi_graph *graph, const nhi_k8s *k8s,
     return NHI_OK;
 }
 
+/* ---- built-in ClusterRoles ---- */
+
+#define LIST(...) ((const char *[]){__VA_ARGS__}), \
+    (sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *))
+
+/* One rule of a built-in role, as static lists. */
+typedef struct builtin_rule {
+    const char **verbs;
+    size_t verb_count;
+    const char **groups;
+    size_t group_count;
+    const char **resources;
+    size_t resource_count;
+    const char **urls;
+    size_t url_count;
+} builtin_rule;
+
+#define RULE(verbs, groups, resources) {verbs, groups, resources, NULL, 0}
+#define WRITE_VERBS                                                        \
+    LIST("get", "list", "watch", "create", "update", "patch", "delete",    \
+         "deletecollection")
+#define READ_VERBS LIST("get", "list", "watch")
+
+/*
+ * The user-facing roles every cluster has (Kubernetes "Using RBAC
+ * Authorization", user-facing roles), for bindings whose role is not in
+ * the inputs, as in a repository of manifests. cluster-admin is exact.
+ * NOTE: admin, edit and view are abridged to the rights the rules judge:
+ * edit writes workloads, pods (exec too), Secrets and ConfigMaps and
+ * impersonates service accounts; admin adds Roles and RoleBindings; view
+ * reads workloads and pods but not Secrets.
+ */
+static const builtin_rule cluster_admin_rules[] = {
+    RULE(LIST("*"), LIST("*"), LIST("*")),
+    {LIST("*"), NULL, 0, NULL, 0, LIST("*")},
+};
+static const builtin_rule edit_rules[] = {
+    RULE(WRITE_VERBS, LIST(""),
+         LIST("pods", "pods/attach", "pods/exec", "pods/portforward",
+              "pods/proxy", "secrets", "configmaps", "services",
+              "serviceaccounts", "persistentvolumeclaims",
+              "replicationcontrollers")),
+    RULE(LIST("impersonate"), LIST(""), LIST("serviceaccounts")),
+    RULE(WRITE_VERBS, LIST("apps"),
+         LIST("deployments", "daemonsets", "replicasets", "statefulsets")),
+    RULE(WRITE_VERBS, LIST("batch"), LIST("jobs", "cronjobs")),
+};
+static const builtin_rule admin_rules[] = {
+    RULE(WRITE_VERBS, LIST(""),
+         LIST("pods", "pods/attach", "pods/exec", "pods/portforward",
+              "pods/proxy", "secrets", "configmaps", "services",
+              "serviceaccounts", "persistentvolumeclaims",
+              "replicationcontrollers")),
+    RULE(LIST("impersonate"), LIST(""), LIST("serviceaccounts")),
+    RULE(WRITE_VERBS, LIST("apps"),
+         LIST("deployments", "daemonsets", "replicasets", "statefulsets")),
+    RULE(WRITE_VERBS, LIST("batch"), LIST("jobs", "cronjobs")),
+    RULE(WRITE_VERBS, LIST("rbac.authorization.k8s.io"),
+         LIST("roles", "rolebindings")),
+};
+static const builtin_rule view_rules[] = {
+    RULE(READ_VERBS, LIST(""),
+         LIST("pods", "configmaps", "services", "serviceaccounts",
+              "persistentvolumeclaims", "replicationcontrollers")),
+    RULE(READ_VERBS, LIST("apps"),
+         LIST("deployments", "daemonsets", "replicasets", "statefulsets")),
+    RULE(READ_VERBS, LIST("batch"), LIST("jobs", "cronjobs")),
+};
+
+static const struct {
+    const char *name;
+    const builtin_rule *rules;
+    size_t rule_count;
+} builtin_roles[] = {
+    {"cluster-admin", cluster_admin_rules,
+     sizeof(cluster_admin_rules) / sizeof(cluster_admin_rules[0])},
+    {"admin", admin_rules, sizeof(admin_rules) / sizeof(admin_rules[0])},
+    {"edit", edit_rules, sizeof(edit_rules) / sizeof(edit_rules[0])},
+    {"view", view_rules, sizeof(view_rules) / sizeof(view_rules[0])},
+};
+
+static bool has_cluster_role(const nhi_k8s *k8s, const char *cluster,
+                             const char *name)
+{
+    for (size_t i = 0; i < k8s->role_count; i++) {
+        const nhi_k8s_role *role = k8s->roles[i];
+        if (role->namespace_ == NULL && strcmp(role->name, name) == 0 &&
+            ((role->cluster == NULL && cluster == NULL) ||
+             (role->cluster && cluster && strcmp(role->cluster, cluster) == 0)))
+            return true;
+    }
+    return false;
+}
+
+/* Add the built-in ClusterRole `which` to `cluster` (in the arena). */
+static int add_builtin(nhi_graph *graph, const char *cluster, size_t which)
+{
+    nhi_k8s_role *role = nhi_graph_alloc(graph, sizeof(*role));
+    size_t count = builtin_roles[which].rule_count;
+
+    if (role == NULL)
+        return NHI_ENOMEM;
+    role->cluster = cluster;
+    role->name = builtin_roles[which].name;
+    role->rules = nhi_graph_alloc(graph, count * sizeof(*role->rules));
+    if (role->rules == NULL)
+        return NHI_ENOMEM;
+    for (size_t r = 0; r < count; r++) {
+        const builtin_rule *from = &builtin_roles[which].rules[r];
+        nhi_k8s_rule *rule = &role->rules[r];
+        rule->verbs = from->verbs;
+        rule->verb_count = from->verb_count;
+        rule->api_groups = from->groups;
+        rule->api_group_count = from->group_count;
+        rule->resources = from->resources;
+        rule->resource_count = from->resource_count;
+        rule->urls = from->urls;
+        rule->url_count = from->url_count;
+    }
+    role->rule_count = count;
+    role->location.source = "(built-in role, not in the inputs)";
+    return nhi_k8s_add_role(graph, role);
+}
+
+/* Add each built-in ClusterRole that a binding names and no input holds,
+ * on the binding's cluster. */
+static int add_missing_builtins(nhi_graph *graph, nhi_k8s *k8s)
+{
+    for (size_t b = 0; b < k8s->binding_count; b++) {
+        const nhi_k8s_binding *binding = k8s->bindings[b];
+        if (binding->role_kind == NULL || binding->role_name == NULL ||
+            strcmp(binding->role_kind, "ClusterRole") != 0)
+            continue;
+        for (size_t w = 0; w < sizeof(builtin_roles) / sizeof(builtin_roles[0]);
+             w++) {
+            if (strcmp(binding->role_name, builtin_roles[w].name) != 0 ||
+                has_cluster_role(k8s, binding->cluster, builtin_roles[w].name))
+                continue;
+            if (add_builtin(graph, binding->cluster, w) < 0)
+                return NHI_ENOMEM;
+        }
+    }
+    return NHI_OK;
+}
+
 int nhi_k8s_resolve(nhi_graph *graph)
 {
     nhi_k8s *k8s = graph->k8s;
@@ -627,7 +772,9 @@ int nhi_k8s_resolve(nhi_graph *graph)
 
     if (k8s == NULL)
         return NHI_OK;
-    result = aggregate_roles(graph, k8s);
+    result = add_missing_builtins(graph, k8s);
+    if (result == NHI_OK)
+        result = aggregate_roles(graph, k8s);
     if (result != NHI_OK)
         return result;
 
