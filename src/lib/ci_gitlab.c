@@ -1041,7 +1041,8 @@ static bool is_assignment(const char *text, size_t *name_length)
     return text[n] == '=';
 }
 
-/* `NAME=VALUE` words, as the shell groups them, checked for literals. */
+/* Words as the shell groups them, checked for literals: the value of a
+ * `NAME=VALUE` word under NAME, any other word by its shape alone. */
 static void assignment_literals(job_reader *job, const words *w,
                                 const script_line *line)
 {
@@ -1051,8 +1052,13 @@ static void assignment_literals(job_reader *job, const words *w,
         const char *text = word(w, i);
         size_t length;
         char *name;
-        if (!is_assignment(text, &length))
+        if (!is_assignment(text, &length)) {
+            /* A bare word: a token of a recognisable shape, such as a
+             * header value `PRIVATE-TOKEN: glpat-...` or `echo AKIA...`. */
+            check_literal(r, job->consumer, NULL, text, line->node,
+                          job->e->source, line->json_path);
             continue;
+        }
         name = nhi_strndup(text, length);
         if (name == NULL) {
             r->out_of_memory = true;
@@ -1060,6 +1066,16 @@ static void assignment_literals(job_reader *job, const words *w,
         }
         check_literal(r, job->consumer, name, text + length + 1, line->node,
                       job->e->source, line->json_path);
+        /* `export AWS_ACCESS_KEY_ID=AKIA...`: the script logs in with a
+         * key written in it. */
+        if (ends_with(name, "AWS_ACCESS_KEY_ID") &&
+            is_access_key_id(text + length + 1)) {
+            nhi_login login = {0};
+            login.kind = NHI_LOGIN_AWS_KEY;
+            login.key_id = intern(r, text + length + 1);
+            login.step = line->step;
+            add_login(job, &login, line->node, line->json_path);
+        }
         free(name);
     }
 }

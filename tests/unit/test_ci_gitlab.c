@@ -1039,6 +1039,33 @@ static void gitlab_key_after_assume(void **unused)
 }
 
 /* `only: refs:` lists refs as written; `tags` means every tag. */
+/* Credentials written in scripts: a key exported by the script is a
+ * login with that key, and a token in any word is a literal. */
+static void gitlab_script_literals(void **unused)
+{
+    read_state *state = read_text(
+        "upload:\n"
+        "  script:\n"
+        "    - export AWS_ACCESS_KEY_ID=AKIAZ7Q4M2LK9PW3HX5N\n"
+        "    - 'curl -H \"PRIVATE-TOKEN: glpat-Zq8Vt2LmW9xRk4Pn7JsB\" x'\n");
+    const nhi_consumer *consumer;
+    const nhi_graph *graph;
+
+    (void)unused;
+    assert_int_equal(state->result, NHI_OK);
+    graph = state->graph;
+    consumer = graph->consumers[0];
+    assert_int_equal(consumer->login_count, 1);
+    assert_int_equal(consumer->logins[0].kind, NHI_LOGIN_AWS_KEY);
+    assert_string_equal(consumer->logins[0].key_id, "AKIAZ7Q4M2LK9PW3HX5N");
+    assert_int_equal(consumer->logins[0].location.line, 3);
+    assert_int_equal(graph->plaintext_count, 2);
+    assert_string_equal(graph->plaintexts[0]->kind, "aws-access-key-id");
+    assert_string_equal(graph->plaintexts[1]->kind, "gitlab-token");
+    assert_int_equal(graph->plaintexts[1]->location.line, 4);
+    free_state(state);
+}
+
 static void gitlab_only_refs(void **unused)
 {
     read_state *state = read_text("job:\n"
@@ -1092,6 +1119,7 @@ int main(void)
         cmocka_unit_test(gitlab_default_scripts),
         cmocka_unit_test(gitlab_key_after_assume),
         cmocka_unit_test(gitlab_only_refs),
+        cmocka_unit_test(gitlab_script_literals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
