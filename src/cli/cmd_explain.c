@@ -241,6 +241,8 @@ int cmd_explain(const cli_args *args)
         shown++;
     }
     status = cli_output_commit(&output) < 0 ? EXIT_INPUT : EXIT_CLEAN;
+    if (status == EXIT_CLEAN && diags.errors > 0)
+        status = EXIT_INPUT; /* shown, but an input failed */
     if (shown == 0) {
         cli_error("no finding, identity or consumer '%s' in the inputs", id);
         cli_note("give a fingerprint (at least %d hex digits), an ARN, a "
