@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "nhi/audit.h"
 #include "nhi/consumer.h"
@@ -563,6 +564,78 @@ static int rule_shared_unresolved(nhi_audit *audit)
     return result;
 }
 
+static bool is_production(const char *environment)
+{
+    return environment && (strcasecmp(environment, "production") == 0 ||
+                           strcasecmp(environment, "prod") == 0);
+}
+
+/*
+ * The environment a consumer runs in, for move.cross-environment: its
+ * cluster's from nhi.yaml, else its deployment environment when the name
+ * is a usual one (a name such as `github-pages` says nothing).
+ */
+static const char *consumer_stage(const nhi_consumer *consumer)
+{
+    static const char *const usual[] = {
+        "production", "prod",    "staging", "stage",       "dev",
+        "development", "test",   "testing", "qa",          "preview",
+        "sandbox",    "nonprod", "uat",     "integration"};
+
+    if (consumer->environment)
+        return consumer->environment;
+    for (size_t i = 0; consumer->deployment && i < sizeof(usual) / sizeof(usual[0]);
+         i++)
+        if (strcasecmp(consumer->deployment, usual[i]) == 0)
+            return consumer->deployment;
+    return NULL;
+}
+
+/*
+ * move.cross-environment for consumers: a job or workload of a
+ * non-production environment whose login or account is a production
+ * identity. Identities that reach production further on have their own
+ * finding.
+ */
+static int rule_cross_environment(nhi_audit *audit)
+{
+    const nhi_rule_info *rule = nhi_rule_find("move.cross-environment");
+    const nhi_graph *graph = audit->graph;
+
+    for (size_t e = 0; e < graph->edge_count; e++) {
+        const nhi_edge *edge = &graph->edges[e];
+        const nhi_consumer *consumer;
+        const nhi_identity *target;
+        const char *stage;
+        nhi_finding *finding;
+
+        if (edge->from_kind != NHI_NODE_CONSUMER ||
+            edge->to_kind != NHI_NODE_IDENTITY || !edge->valid ||
+            edge->inferred)
+            continue;
+        consumer = graph->consumers[edge->from];
+        target = graph->identities[edge->to];
+        stage = consumer_stage(consumer);
+        if (stage == NULL || is_production(stage) ||
+            !is_production(target->environment))
+            continue;
+        finding = nhi_findings_add_consumer(
+            &audit->findings, rule, nhi_audit_severity(audit, rule), consumer,
+            target, decl_at(audit, target->declaration), target->id,
+            "%s runs in %s and becomes %s, of production", consumer->id, stage,
+            target->id);
+        if (finding == NULL ||
+            !nhi_finding_add_hop(finding, consumer->id, target->id, edge->kind,
+                                 edge->location.source, edge->location.line,
+                                 edge->location.column,
+                                 edge->location.json_path, NULL, NULL,
+                                 edge->detail) ||
+            location_evidence(finding, &edge->location, edge->detail) < 0)
+            return NHI_ENOMEM;
+    }
+    return NHI_OK;
+}
+
 int nhi_rules_ci(nhi_audit *audit)
 {
     int result = rule_static_keys(audit);
@@ -575,5 +648,7 @@ int nhi_rules_ci(nhi_audit *audit)
         result = rule_shared_unresolved(audit);
     if (result >= 0)
         result = rule_shared_credential(audit);
+    if (result >= 0)
+        result = rule_cross_environment(audit);
     return result;
 }
