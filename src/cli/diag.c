@@ -125,7 +125,8 @@ void cli_note(const char *fmt, ...)
     va_end(args);
 }
 
-/* Longest line read for an excerpt; longer lines show their start. */
+/* Maximum line length read for an excerpt; a longer line shows its
+ * start. */
 #define EXCERPT_LINE_MAX (64u * 1024)
 
 /* Print line `line` of `path` with a caret under `column`. Credential

@@ -646,10 +646,10 @@ typedef struct builtin_rule {
  * The user-facing roles every cluster has (Kubernetes "Using RBAC
  * Authorization", user-facing roles), for bindings whose role is not in
  * the inputs, as in a repository of manifests. cluster-admin is exact.
- * NOTE: admin, edit and view are abridged to the rights the rules judge:
- * edit writes workloads, pods (exec too), Secrets and ConfigMaps and
- * impersonates service accounts; admin adds Roles and RoleBindings; view
- * reads workloads and pods but not Secrets.
+ * NOTE: admin, edit and view are abridged to the rights the rules judge.
+ * Here edit writes workloads, pods (exec too), Secrets and ConfigMaps and
+ * impersonates service accounts. Admin adds Roles and RoleBindings, and
+ * view reads workloads and pods but not Secrets.
  */
 static const builtin_rule cluster_admin_rules[] = {
     RULE(LIST("*"), LIST("*"), LIST("*")),

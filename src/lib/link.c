@@ -5,7 +5,8 @@
  * through its IRSA annotation. A CI job becomes an AWS role through OIDC,
  * or an IAM user through a stored access key. An AWS role or user becomes
  * Kubernetes users and groups through aws-auth or an EKS access entry,
- * and whoever can create pods in a namespace can act as its accounts.
+ * and an identity that can create pods in a namespace can act as its
+ * accounts.
  * A federated edge is valid only where the role's trust policy admits the
  * token the job or pod would present. The `sub` and `aud` claims are
  * evaluated with the condition evaluator used for every AWS policy.

@@ -330,11 +330,11 @@ static int shared_identity(nhi_audit *audit, const nhi_identity *identity,
 }
 
 /*
- * reuse.shared-identity: the users of an identity are the consumers with
- * a valid edge to it that the input names (not a role guessed for a
- * secret), and the service accounts that become it through IRSA (each
- * counts once: its workloads share the account, and that is the
- * account's finding).
+ * reuse.shared-identity. The users of an identity are the consumers with
+ * a valid edge to it that the input names, not a role guessed for a
+ * secret. The service accounts that become it through IRSA count once
+ * each, because the workloads sharing an account are the account's
+ * finding.
  */
 static int rule_shared_identity(nhi_audit *audit)
 {
@@ -393,9 +393,10 @@ static void free_groups(login_groups *groups)
     nhi_strmap_free(&groups->index);
 }
 
-/* Where a secret or variable name means one thing: the repository, or
- * the file when the repository is not known (a file is in one). It only
- * groups logins; findings never show it. */
+/* The scope in which a secret or variable name means one thing: the
+ * repository, or the file when the repository is not known, because a
+ * file is in one repository. It only groups logins, and findings never
+ * show it. */
 static const char *secret_scope(const nhi_consumer *job)
 {
     return job->repository ? job->repository : job->location.source;
@@ -573,7 +574,7 @@ static bool is_production(const char *environment)
 /*
  * The environment a consumer runs in, for move.cross-environment: its
  * cluster's from nhi.yaml, else its deployment environment when the name
- * is a usual one (a name such as `github-pages` says nothing).
+ * is a usual one. A name such as `github-pages` names no stage.
  */
 static const char *consumer_stage(const nhi_consumer *consumer)
 {

@@ -88,7 +88,7 @@ role = "arn:aws:iam::111122223333:role/ci/ci-deployer"
 account = "payments-prod/system:serviceaccount:payments:invoices-api"
 # The role the deploy job assumes is mapped to payments-deployers, whose
 # Role reads secrets and creates pods in payments, where invoices-api
-# (which holds a cloud role through IRSA) runs.
+# (which has a cloud role through IRSA) runs.
 f = found[("k8s.secrets-read", role, "payments")]
 assert f["severity"] == "medium", f
 assert "aws-auth maps" in f["evidence"][0]["detail"], f["evidence"]
@@ -111,7 +111,8 @@ assert ("k8s.default-sa-used",
 # The CI consumers are declared: the deploy job's declaration binds them.
 consumers = {c["id"]: c for c in report["consumers"]}
 deploy = consumers["northwind/payments/.github/workflows/deploy.yml#deploy"]
-assert deploy["id_token"] is True and deploy["repository"] == "northwind/payments"
+assert deploy["id_token"] is True, deploy
+assert deploy["repository"] == "northwind/payments", deploy
 assert consumers["payments-prod/payments/Deployment/invoices-api"]["environment"] == "production"
 PY
 
@@ -217,7 +218,7 @@ else
     same "$expected/corpus-gha.txt" "$work/gha-findings.txt" \
         "gha-workflows findings"
 
-    # One minikube cluster, dumped as JSON and as YAML: the same answers.
+    # One minikube cluster, dumped as JSON and as YAML: the same findings.
     dump=$corpus/k8s-rbac/kubiscan_minikube-cluster-dump
     "$nhi" audit --no-state --now "$now" --format json "$dump.json" \
         >"$work/dump-json.json" 2>/dev/null
