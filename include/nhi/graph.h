@@ -214,7 +214,8 @@ typedef enum nhi_node_kind {
  */
 typedef struct nhi_edge {
     const char *kind;  /* runs-as, oidc, static-key, irsa, aws-auth,
-                          access-entry, create-pod, exec-pod */
+                          access-entry, create-pod, exec-pod,
+                          impersonate, create-token, read-token-secret */
     nhi_node_kind from_kind;
     size_t from;       /* index in identities or consumers */
     nhi_node_kind to_kind;

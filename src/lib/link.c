@@ -863,32 +863,62 @@ static int compare_accounts(const void *left, const void *right)
     return order;
 }
 
+/* A right that lets its holder act as the service accounts of a
+ * namespace, and the edge it makes. */
+typedef struct acting_right {
+    const char *verb;
+    const char *resource; /* of the core API group */
+    const char *kind;
+    const char *action;   /* what the right allows, for the evidence */
+} acting_right;
+
+/*
+ * A pod spec may name any account of its namespace; exec runs commands in
+ * pods that run as one; impersonation and the TokenRequest API
+ * (serviceaccounts/token) act as an account directly. The first right
+ * held names the edge.
+ */
+static const acting_right acting_rights[] = {
+    {"create", "pods", "create-pod", "can create pods"},
+    {"create", "pods/exec", "exec-pod", "can exec into pods"},
+    {"impersonate", "serviceaccounts", "impersonate",
+     "can impersonate service accounts"},
+    {"create", "serviceaccounts/token", "create-token",
+     "can request service-account tokens"},
+};
+#define ACTING_RIGHT_COUNT (sizeof(acting_rights) / sizeof(acting_rights[0]))
+
 /*
  * Add edges from `from`, an identity with the Kubernetes rights of `who`,
- * to each service account it can act as. That is every account of a
- * namespace where it can create pods, because a pod spec may name any
- * account of its namespace, or exec into pods. Each namespace is checked
- * once.
+ * to each service account it can act as: through one of acting_rights in
+ * the account's namespace, or by reading the Secrets there when the
+ * account has a legacy token Secret (`has_token`, by identity). Each
+ * namespace is checked once.
  */
 static void link_pod_rights(linker *l, const account_order *order, size_t from,
                             const nhi_k8s_who *who,
-                            const nhi_location *location)
+                            const nhi_location *location,
+                            const bool *has_token)
 {
     nhi_graph *graph = l->graph;
     const nhi_identity *previous = NULL;
-    const char *verb = NULL;
+    const acting_right *right = NULL;
+    bool reads_secrets = false;
     const char *where = NULL;
-    nhi_k8s_grant grant;
+    nhi_k8s_grant grant, secrets_grant;
+    bool any = false;
 
-    /* Most accounts cannot create pods anywhere: one question each. */
-    if (!nhi_k8s_can_somewhere(graph, who, "create", "", "pods", &grant,
-                               &where) &&
-        !nhi_k8s_can_somewhere(graph, who, "create", "", "pods/exec", &grant,
-                               &where))
+    /* Most accounts hold none of these rights anywhere: ask once. */
+    for (size_t r = 0; r < ACTING_RIGHT_COUNT && !any; r++)
+        any = nhi_k8s_can_somewhere(graph, who, acting_rights[r].verb, "",
+                                    acting_rights[r].resource, &grant, &where);
+    if (!any && !nhi_k8s_can_somewhere(graph, who, "get", "", "secrets",
+                                       &grant, &where))
         return;
     for (size_t k = 0; k < order->count && l->status == NHI_OK; k++) {
         size_t i = order->items[k];
         const nhi_identity *target = graph->identities[i];
+        const nhi_k8s_grant *used = &grant;
         nhi_edge edge = {0};
 
         if (!same_cluster(target->account, who->cluster))
@@ -896,32 +926,66 @@ static void link_pod_rights(linker *l, const account_order *order, size_t from,
         if (previous == NULL || compare_text(previous->path, target->path) ||
             compare_text(previous->account, target->account)) {
             previous = target;
-            if (nhi_k8s_can(graph, who, "create", "", "pods", target->path,
-                            &grant))
-                verb = "create-pod";
-            else if (nhi_k8s_can(graph, who, "create", "", "pods/exec",
-                                 target->path, &grant))
-                verb = "exec-pod";
-            else
-                verb = NULL;
+            right = NULL;
+            for (size_t r = 0; r < ACTING_RIGHT_COUNT && right == NULL; r++)
+                if (nhi_k8s_can(graph, who, acting_rights[r].verb, "",
+                                acting_rights[r].resource, target->path,
+                                &grant))
+                    right = &acting_rights[r];
+            reads_secrets = nhi_k8s_can(graph, who, "get", "", "secrets",
+                                        target->path, &secrets_grant);
         }
-        if (verb == NULL || i == from)
+        if (i == from)
             continue;
-        edge.kind = verb;
+        if (right) {
+            edge.kind = right->kind;
+            edge.detail = intern_printf(l, "%s in namespace %s, so it can "
+                                           "act as %s",
+                                        right->action, target->path,
+                                        target->name);
+        } else if (reads_secrets && has_token[i]) {
+            used = &secrets_grant;
+            edge.kind = "read-token-secret";
+            edge.detail = intern_printf(
+                l, "can read the Secrets of namespace %s, among them a "
+                   "token of %s that never expires",
+                target->path, target->name);
+        } else {
+            continue;
+        }
         edge.from_kind = NHI_NODE_IDENTITY;
         edge.from = from;
         edge.to_kind = NHI_NODE_IDENTITY;
         edge.to = i;
         edge.valid = true;
-        edge.location = grant.binding ? grant.binding->location : *location;
-        edge.detail = intern_printf(
-            l, "%s pods in namespace %s, where a pod may run as %s%s%s",
-            strcmp(verb, "create-pod") == 0 ? "can create" : "can exec into",
-            target->path, target->name,
-            grant.binding ? "; granted by binding " : "",
-            grant.binding ? grant.binding->name : "");
+        edge.location = used->binding ? used->binding->location : *location;
+        if (used->binding)
+            edge.detail = intern_printf(l, "%s; granted by binding %s",
+                                        edge.detail, used->binding->name);
         add_edge(l, &edge);
     }
+}
+
+/* Which service accounts have a legacy token Secret, by identity. */
+static bool *token_holders(linker *l)
+{
+    nhi_graph *graph = l->graph;
+    const nhi_k8s *k8s = graph->k8s;
+    bool *holders = calloc(graph->identity_count + 1, sizeof(bool));
+
+    for (size_t s = 0; holders && k8s && s < k8s->token_secret_count; s++) {
+        const nhi_k8s_token_secret *secret = k8s->token_secrets[s];
+        const char *id;
+        const nhi_identity *account;
+        if (secret->service_account == NULL || secret->namespace_ == NULL)
+            continue;
+        id = account_id(l, secret->cluster, secret->namespace_,
+                        secret->service_account);
+        account = id ? nhi_graph_find_identity(graph, id) : NULL;
+        if (account)
+            holders[account->index] = true;
+    }
+    return holders;
 }
 
 static void link_pods(linker *l)
@@ -930,10 +994,15 @@ static void link_pods(linker *l)
     size_t edge_count = graph->edge_count;
     account_order order = {NULL, 0};
 
+    bool *has_token;
+
     if (graph->k8s == NULL)
         return;
     order.items = malloc((graph->identity_count + 1) * sizeof(size_t));
-    if (order.items == NULL) {
+    has_token = token_holders(l);
+    if (order.items == NULL || has_token == NULL) {
+        free(order.items);
+        free(has_token);
         l->status = NHI_ENOMEM;
         return;
     }
@@ -951,7 +1020,8 @@ static void link_pods(linker *l)
             l->status = NHI_ENOMEM;
             break;
         }
-        link_pod_rights(l, &order, order.items[k], &who, &account->location);
+        link_pod_rights(l, &order, order.items[k], &who, &account->location,
+                        has_token);
     }
     /* AWS identities act with the Kubernetes user and groups their
      * mapping gives them. The edges of one mapping are consecutive. */
@@ -990,10 +1060,12 @@ static void link_pods(linker *l)
             if (k8s->mappings[m]->location.source == first.location.source &&
                 k8s->mappings[m]->location.line == first.location.line)
                 who.cluster = k8s->mappings[m]->cluster;
-        link_pod_rights(l, &order, first.from, &who, &first.location);
+        link_pod_rights(l, &order, first.from, &who, &first.location,
+                        has_token);
         e = last;
     }
     free(order.items);
+    free(has_token);
 }
 
 int nhi_audit_link(nhi_audit *audit)

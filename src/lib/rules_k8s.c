@@ -175,9 +175,27 @@ static int rule_secrets_read(nhi_audit *audit, const k8s_principal *p)
     return grant_evidence(finding, &best_grant);
 }
 
+/* The way an edge kind acts as another service account, or NULL for
+ * other kinds. */
+static const char *acts_as(const char *kind)
+{
+    static const struct {
+        const char *kind;
+        const char *how;
+    } ways[] = {{"create-pod", "create pods"},
+                {"exec-pod", "exec into pods"},
+                {"impersonate", "impersonate service accounts"},
+                {"create-token", "request service-account tokens"},
+                {"read-token-secret", "read the token Secrets"}};
+
+    for (size_t i = 0; i < sizeof(ways) / sizeof(ways[0]); i++)
+        if (strcmp(kind, ways[i].kind) == 0)
+            return ways[i].how;
+    return NULL;
+}
+
 /* Service-account powers (by identity index, -1 for other identities),
- * and for each identity its create-pod or exec-pod edge to the most
- * powerful account. */
+ * and for each identity its edge that acts as the most powerful account. */
 typedef struct pod_reach {
     signed char *powers;
     const nhi_edge **best;
@@ -186,9 +204,10 @@ typedef struct pod_reach {
 /*
  * k8s.pod-create-escalation: who can create pods, or exec into them, in a
  * namespace where a more powerful service account runs can act as it: a
- * pod spec names any service account of its namespace. The create-pod and
- * exec-pod edges of the graph show who can. `reach` stores, by identity
- * index, the edge to the most powerful account each can act as.
+ * pod spec names any service account of its namespace. The edges that act
+ * as another account (create-pod, exec-pod, impersonate, create-token,
+ * read-token-secret) show who can. `reach` stores, by identity index, the
+ * edge to the most powerful account each can act as.
  */
 static int rule_pod_escalation(nhi_audit *audit, const k8s_principal *p,
                                const pod_reach *reach)
@@ -205,8 +224,7 @@ static int rule_pod_escalation(nhi_audit *audit, const k8s_principal *p,
         return NHI_OK;
 
     const nhi_identity *target = graph->identities[best->to];
-    const char *how = strcmp(best->kind, "create-pod") == 0 ? "create pods"
-                                                            : "exec into pods";
+    const char *how = acts_as(best->kind);
     nhi_finding *finding = nhi_findings_add(
         &audit->findings, rule, severity, p->identity,
         decl_at(audit, p->identity->declaration), target->id,
@@ -627,9 +645,7 @@ int nhi_rules_k8s(nhi_audit *audit)
     for (size_t e = 0; e < graph->edge_count; e++) {
         const nhi_edge *edge = &graph->edges[e];
         const nhi_edge **best;
-        if (edge->from_kind != NHI_NODE_IDENTITY ||
-            (strcmp(edge->kind, "create-pod") != 0 &&
-             strcmp(edge->kind, "exec-pod") != 0))
+        if (edge->from_kind != NHI_NODE_IDENTITY || !acts_as(edge->kind))
             continue;
         best = &reach.best[edge->from];
         if (*best == NULL || reach.powers[edge->to] > reach.powers[(*best)->to])
