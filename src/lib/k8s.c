@@ -1602,6 +1602,17 @@ static int read_mapping_entry(reader *r, const object *obj,
         nhi_error_set_hint(error, "give the entry '%s: ARN'", arn_key);
         return r->nomem ? NHI_ENOMEM : NHI_OK;
     }
+    if (strncmp(scalar_text(arn), "arn:", 4) != 0 ||
+        strstr(scalar_text(arn), ":iam::") == NULL) {
+        /* aws-auth compares the entry with IAM ARNs: anything else never
+         * matches a principal. */
+        error = inner_error(r, obj, origin, arn, field,
+                            "'%s' is not an IAM ARN", arn_key);
+        nhi_error_set_hint(error, "write '%s: arn:aws:iam::ACCOUNT:%s/NAME'",
+                           arn_key,
+                           strcmp(arn_key, "rolearn") == 0 ? "role" : "user");
+        return r->nomem ? NHI_ENOMEM : NHI_OK;
+    }
     if (username && !nhi_ynode_is_null(username) &&
         username->kind != NHI_YNODE_SCALAR) {
         error = inner_error(r, obj, origin, username, field,

@@ -897,6 +897,32 @@ static void aws_auth_block_scalars(void **state)
     assert_location(&mapping->location, 17, 7, "data.mapUsers[0]");
 }
 
+/* An entry that is not an IAM ARN never matches: an error at it. */
+static void aws_auth_bad_arn(void **state)
+{
+    fixture *f = *state;
+
+    assert_int_equal(read_text(f,
+                               "apiVersion: v1\n"
+                               "kind: ConfigMap\n"
+                               "metadata:\n"
+                               "  name: aws-auth\n"
+                               "  namespace: kube-system\n"
+                               "data:\n"
+                               "  mapRoles: |\n"
+                               "    - rolearn: not-an-arn\n"
+                               "      groups: [ops]\n"
+                               "    - rolearn: arn:aws:iam::111122223333:role/ok\n"
+                               "      groups: [ops]\n"),
+                     NHI_EINPUT);
+    assert_int_equal(f->diags.count, 1);
+    assert_diag(&f->diags.items[0], NHI_LEVEL_ERROR, 8, 16,
+                "'rolearn' is not an IAM ARN");
+    assert_int_equal(f->graph->k8s->mapping_count, 1);
+    assert_string_equal(f->graph->k8s->mappings[0]->arn,
+                        "arn:aws:iam::111122223333:role/ok");
+}
+
 static void aws_auth_read_twice(void **state)
 {
     fixture *f = *state;
@@ -1188,6 +1214,7 @@ int main(void)
         TEST(rbac_roles_and_rules),
         TEST(rbac_bindings_and_secrets),
         TEST(config_map_literal),
+        TEST(aws_auth_bad_arn),
         TEST(aws_auth_block_scalars),
         TEST(aws_auth_read_twice),
         TEST(aws_auth_inner_errors),
