@@ -19,10 +19,14 @@ enum {
     NHI_CAPABILITY_ADMIN = 1u << 0,
     /* Then one bit per sensitive service, in the order of
      * nhi_capability_name: iam, sts, kms, secretsmanager, organizations. */
-    NHI_CAPABILITY_COUNT = 6
+    NHI_CAPABILITY_AWS_COUNT = 6,
+    /* Cluster admin of a Kubernetes cluster (k8s.cluster-admin). */
+    NHI_CAPABILITY_KUBERNETES_ADMIN = 1u << 6,
+    NHI_CAPABILITY_COUNT = 7
 };
 
-/* `admin`, `iam`, `sts`, `kms`, `secretsmanager`, `organizations`. */
+/* `admin`, `iam`, `sts`, `kms`, `secretsmanager`, `organizations`,
+ * `kubernetes-admin`. */
 const char *nhi_capability_name(unsigned bit);
 
 /* Stages of an audit, timed for the benchmark. */

@@ -25,7 +25,8 @@ const char *nhi_stage_name(nhi_stage stage)
 const char *nhi_capability_name(unsigned bit)
 {
     static const char *const names[NHI_CAPABILITY_COUNT] = {
-        "admin", "iam", "sts", "kms", "secretsmanager", "organizations"};
+        "admin", "iam", "sts", "kms", "secretsmanager", "organizations",
+        "kubernetes-admin"};
 
     return bit < NHI_CAPABILITY_COUNT ? names[bit] : "unknown";
 }

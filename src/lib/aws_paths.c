@@ -1771,18 +1771,22 @@ static void own_capabilities(const paths *p, unsigned *mask)
         if (finding->identity == NULL)
             continue;
         if (strcmp(finding->rule->id, "scope.full-admin") == 0) {
-            mask[finding->identity->index] |= (1u << NHI_CAPABILITY_COUNT) - 1;
+            mask[finding->identity->index] |= (1u << NHI_CAPABILITY_AWS_COUNT) - 1;
+            continue;
+        }
+        if (strcmp(finding->rule->id, "k8s.cluster-admin") == 0) {
+            mask[finding->identity->index] |= NHI_CAPABILITY_KUBERNETES_ADMIN;
             continue;
         }
         if (strcmp(finding->rule->id, "scope.sensitive-wildcard") != 0)
             continue;
-        for (unsigned bit = 1; bit < NHI_CAPABILITY_COUNT; bit++)
+        for (unsigned bit = 1; bit < NHI_CAPABILITY_AWS_COUNT; bit++)
             if (strcmp(finding->subject, nhi_capability_name(bit)) == 0)
                 mask[finding->identity->index] |= 1u << bit;
     }
     for (size_t i = 0; i < p->graph->identity_count; i++)
         if (p->admin[i])
-            mask[i] |= (1u << NHI_CAPABILITY_COUNT) - 1;
+            mask[i] |= (1u << NHI_CAPABILITY_AWS_COUNT) - 1;
 }
 
 /*
