@@ -175,6 +175,10 @@ assert "glpat-" not in json.dumps(report), "a secret value reached the report"
 assert literal["evidence"][0]["line"] == 26, literal["evidence"]
 edges = [(e["kind"], e["to"]) for e in report["edges"]]
 assert ("access-entry", "group:platform-admins") in edges, edges
+capabilities = {i["id"]: i["reachable_capabilities"] for i in report["identities"]}
+assert capabilities["arn:aws:iam::111122223333:role/shop-deployer"] == ["kubernetes-admin"], capabilities
+kinds = sorted({e["kind"] for e in report["edges"]})
+assert kinds == ["access-entry", "create-pod", "impersonate", "read-token-secret", "runs-as"], kinds
 PY
 
 # --- an error on a line with a credential quotes it without the value ---
