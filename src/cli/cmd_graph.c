@@ -16,6 +16,7 @@ typedef struct view {
     const nhi_audit *audit;
     size_t nodes;
     size_t *parent; /* the step that reached each node in the search */
+    bool *declared; /* DOT: the nodes already written */
 } view;
 
 static const char *node_label(const view *v, size_t node)
@@ -84,17 +85,26 @@ static int search(view *v, size_t start, bool forward)
     return 0;
 }
 
+/* Write a node's DOT line once: identities by name and class, pattern
+ * nodes as dashed boxes, consumers and Kubernetes subjects as boxes. */
 static void print_dot_node(FILE *out, const view *v, size_t node)
 {
     const nhi_graph *graph = v->audit->graph;
 
+    if (v->declared) {
+        if (v->declared[node])
+            return;
+        v->declared[node] = true;
+    }
     if (node < graph->identity_count)
         fprintf(out, "  \"%s\" [label=\"%s\\n%s\"];\n", node_label(v, node),
                 graph->identities[node]->name,
                 nhi_identity_class_name(graph->identities[node]->class_));
-    else
+    else if (node < graph->identity_count + v->audit->pattern_node_count)
         fprintf(out, "  \"%s\" [shape=box, style=dashed];\n",
                 node_label(v, node));
+    else
+        fprintf(out, "  \"%s\" [shape=box];\n", node_label(v, node));
 }
 
 static void print_step(FILE *out, const view *v, const nhi_step *step,
@@ -191,6 +201,7 @@ int cmd_graph(const cli_args *args)
         }
     }
     v.parent = malloc((v.nodes + 1) * sizeof(*v.parent));
+    v.declared = calloc(v.nodes + 1, sizeof(*v.declared));
     if (v.parent == NULL || cli_output_open(&output, args->values[OPT_OUTPUT]) < 0) {
         status = EXIT_INPUT;
         goto out;
@@ -225,6 +236,7 @@ int cmd_graph(const cli_args *args)
 out:
     cli_print_diags(&diags);
     free(v.parent);
+    free(v.declared);
     nhi_audit_free(&audit);
     nhi_diags_free(&diags);
     nhi_workspace_free(&workspace);
