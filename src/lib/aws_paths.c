@@ -1676,6 +1676,8 @@ static int keep_other_steps(paths *p)
         extra += graph->edges[e].valid &&
                  (graph->edges[e].from_kind != NHI_NODE_IDENTITY ||
                   graph->edges[e].to_kind != NHI_NODE_IDENTITY);
+    /* Namespace edges are counted but kept as pattern nodes: an upper
+     * bound is enough for the allocation. */
     if (extra == 0)
         return NHI_OK;
     steps = realloc(audit->steps,
@@ -1696,8 +1698,10 @@ static int keep_other_steps(paths *p)
         size_t to;
 
         if (!link->valid || (link->from_kind == NHI_NODE_IDENTITY &&
-                             link->to_kind == NHI_NODE_IDENTITY))
-            continue;
+                             link->to_kind == NHI_NODE_IDENTITY) ||
+            (link->to_kind == NHI_NODE_K8S_SUBJECT &&
+             strncmp(link->to_label, "namespace:", 10) == 0))
+            continue; /* kept as steps already, or as a namespace node */
         if (link->to_kind == NHI_NODE_K8S_SUBJECT) {
             /* One node per subject label; labels are interned. */
             size_t n = graph->consumer_count;
@@ -2157,20 +2161,74 @@ out:
     return result;
 }
 
-/* Identity-to-identity edges of other providers (a Kubernetes service
- * account becoming an AWS role through IRSA), so that paths and blast
- * radius run through them. */
+/* The namespace node label of a service account, as link.c writes it. */
+static const char *account_namespace(paths *p, const nhi_identity *account)
+{
+    char label[1024];
+    int length = account->account
+                     ? snprintf(label, sizeof(label), "namespace:%s/%s",
+                                account->account, account->path)
+                     : snprintf(label, sizeof(label), "namespace:%s",
+                                account->path);
+
+    if (length < 0 || (size_t)length >= sizeof(label))
+        return NULL;
+    return nhi_graph_intern(p->graph, label);
+}
+
+/*
+ * Edges of other providers, so that paths and blast radius run through
+ * them: identity-to-identity ones (a service account becoming an AWS role
+ * through IRSA), and the rights over every account of a namespace. Each
+ * such namespace becomes one pattern node with an edge to each of its
+ * service accounts, so the graph stays linear in the accounts.
+ */
 static int link_cross_provider(paths *p)
 {
     const nhi_graph *graph = p->graph;
+    size_t first_hub = p->hub_count;
 
     for (size_t e = 0; e < graph->edge_count; e++) {
         const nhi_edge *link = &graph->edges[e];
-        if (link->from_kind != NHI_NODE_IDENTITY ||
-            link->to_kind != NHI_NODE_IDENTITY || !link->valid)
+        size_t to = link->to;
+        if (link->from_kind != NHI_NODE_IDENTITY || !link->valid)
             continue;
-        if (add_edge(p, link->from, link->to, link->kind, NULL, NULL,
-                     link->detail, link->possible) < 0)
+        if (link->to_kind == NHI_NODE_K8S_SUBJECT &&
+            strncmp(link->to_label, "namespace:", 10) == 0) {
+            to = hub_for(p, "namespace", link->to_label + 10, NULL, NULL,
+                         NULL, "a pod spec, a token request or impersonation "
+                               "may name any service account of the "
+                               "namespace");
+            if (to == SIZE_MAX)
+                return p->result;
+        } else if (link->to_kind != NHI_NODE_IDENTITY) {
+            continue;
+        }
+        if (add_edge(p, link->from, to, link->kind, NULL, NULL, link->detail,
+                     link->possible) < 0)
+            return NHI_ENOMEM;
+    }
+    /* Each new namespace node leads to every account of its namespace. */
+    for (size_t i = 0; first_hub < p->hub_count && i < graph->identity_count;
+         i++) {
+        const nhi_identity *account = graph->identities[i];
+        const char *label;
+        size_t number;
+        if (account->kind != NHI_KIND_K8S_SERVICE_ACCOUNT ||
+            account->path == NULL ||
+            (label = account_namespace(p, account)) == NULL)
+            continue;
+        char key[1100];
+        int length = snprintf(key, sizeof(key), "namespace\x1f%s\x1f\x1f",
+                              label + 10);
+        if (length < 0 || (size_t)length >= sizeof(key))
+            continue;
+        number = (size_t)(uintptr_t)nhi_strmap_get(&p->hub_index, key,
+                                                   (size_t)length);
+        if (number == 0 || number - 1 < first_hub)
+            continue;
+        if (add_edge(p, graph->identity_count + number - 1, i, "runs-in",
+                     NULL, NULL, NULL, false) < 0)
             return NHI_ENOMEM;
     }
     return NHI_OK;

@@ -863,6 +863,16 @@ static int compare_accounts(const void *left, const void *right)
     return order;
 }
 
+/* The node that stands for every service account of a namespace:
+ * `namespace:NS`, or `namespace:CLUSTER/NS` on a named cluster. */
+static const char *namespace_label(linker *l, const char *cluster,
+                                   const char *namespace_)
+{
+    if (cluster)
+        return intern_printf(l, "namespace:%s/%s", cluster, namespace_);
+    return intern_printf(l, "namespace:%s", namespace_);
+}
+
 /* A right that lets its holder act as the service accounts of a
  * namespace, and the edge it makes. */
 typedef struct acting_right {
@@ -902,7 +912,6 @@ static void link_pod_rights(linker *l, const account_order *order, size_t from,
 {
     nhi_graph *graph = l->graph;
     const nhi_identity *previous = NULL;
-    const acting_right *right = NULL;
     bool reads_secrets = false;
     const char *where = NULL;
     nhi_k8s_grant grant, secrets_grant;
@@ -918,15 +927,14 @@ static void link_pod_rights(linker *l, const account_order *order, size_t from,
     for (size_t k = 0; k < order->count && l->status == NHI_OK; k++) {
         size_t i = order->items[k];
         const nhi_identity *target = graph->identities[i];
-        const nhi_k8s_grant *used = &grant;
         nhi_edge edge = {0};
 
         if (!same_cluster(target->account, who->cluster))
             continue;
         if (previous == NULL || compare_text(previous->path, target->path) ||
             compare_text(previous->account, target->account)) {
+            const acting_right *right = NULL;
             previous = target;
-            right = NULL;
             for (size_t r = 0; r < ACTING_RIGHT_COUNT && right == NULL; r++)
                 if (nhi_k8s_can(graph, who, acting_rights[r].verb, "",
                                 acting_rights[r].resource, target->path,
@@ -934,34 +942,47 @@ static void link_pod_rights(linker *l, const account_order *order, size_t from,
                     right = &acting_rights[r];
             reads_secrets = nhi_k8s_can(graph, who, "get", "", "secrets",
                                         target->path, &secrets_grant);
+            if (right) {
+                /* One edge to the namespace stands for one to each of its
+                 * accounts, so a right over a namespace of n accounts
+                 * costs one edge, not n. */
+                edge.kind = right->kind;
+                edge.to_kind = NHI_NODE_K8S_SUBJECT;
+                edge.to_label = namespace_label(l, target->account,
+                                                target->path);
+                edge.detail = intern_printf(
+                    l, "%s in namespace %s, so it can act as its service "
+                       "accounts%s%s",
+                    right->action, target->path,
+                    grant.binding ? "; granted by binding " : "",
+                    grant.binding ? grant.binding->name : "");
+                edge.from_kind = NHI_NODE_IDENTITY;
+                edge.from = from;
+                edge.valid = true;
+                edge.location =
+                    grant.binding ? grant.binding->location : *location;
+                add_edge(l, &edge);
+                /* Whoever acts as every account needs no token Secret. */
+                reads_secrets = false;
+            }
         }
-        if (i == from)
+        if (i == from || !reads_secrets || !has_token[i])
             continue;
-        if (right) {
-            edge.kind = right->kind;
-            edge.detail = intern_printf(l, "%s in namespace %s, so it can "
-                                           "act as %s",
-                                        right->action, target->path,
-                                        target->name);
-        } else if (reads_secrets && has_token[i]) {
-            used = &secrets_grant;
-            edge.kind = "read-token-secret";
-            edge.detail = intern_printf(
-                l, "can read the Secrets of namespace %s, among them a "
-                   "token of %s that never expires",
-                target->path, target->name);
-        } else {
-            continue;
-        }
+        memset(&edge, 0, sizeof(edge));
+        edge.kind = "read-token-secret";
+        edge.detail = intern_printf(
+            l, "can read the Secrets of namespace %s, among them a token of "
+               "%s that never expires%s%s",
+            target->path, target->name,
+            secrets_grant.binding ? "; granted by binding " : "",
+            secrets_grant.binding ? secrets_grant.binding->name : "");
         edge.from_kind = NHI_NODE_IDENTITY;
         edge.from = from;
         edge.to_kind = NHI_NODE_IDENTITY;
         edge.to = i;
         edge.valid = true;
-        edge.location = used->binding ? used->binding->location : *location;
-        if (used->binding)
-            edge.detail = intern_printf(l, "%s; granted by binding %s",
-                                        edge.detail, used->binding->name);
+        edge.location = secrets_grant.binding ? secrets_grant.binding->location
+                                              : *location;
         add_edge(l, &edge);
     }
 }
@@ -1032,12 +1053,15 @@ static void link_pods(linker *l)
         const char **groups;
         size_t last = e + 1;
 
-        if (first.to_kind != NHI_NODE_K8S_SUBJECT || !first.valid) {
+        if (first.to_kind != NHI_NODE_K8S_SUBJECT || !first.valid ||
+            (strcmp(first.kind, "aws-auth") != 0 &&
+             strcmp(first.kind, "access-entry") != 0)) {
             e++;
             continue;
         }
         while (last < edge_count &&
                graph->edges[last].to_kind == NHI_NODE_K8S_SUBJECT &&
+               strcmp(graph->edges[last].kind, first.kind) == 0 &&
                graph->edges[last].from == first.from &&
                graph->edges[last].location.line == first.location.line &&
                graph->edges[last].location.source == first.location.source)

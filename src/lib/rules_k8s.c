@@ -7,6 +7,7 @@
  * to impersonate service accounts, and compare declared actions with
  * RBAC grants.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "nhi/audit.h"
 #include "nhi/consumer.h"
 #include "nhi/k8s.h"
+#include "strmap.h"
 #include "util.h"
 
 static const nhi_decl *decl_at(const nhi_audit *audit, int index)
@@ -199,7 +201,100 @@ static const char *acts_as(const char *kind)
 typedef struct pod_reach {
     signed char *powers;
     const nhi_edge **best;
+    size_t *target;   /* by identity: the account `best` lets it act as */
 } pod_reach;
+
+/* The two most powerful accounts of a namespace. */
+typedef struct namespace_top {
+    size_t first;
+    size_t second; /* SIZE_MAX when the namespace has one account */
+} namespace_top;
+
+static const char *namespace_of(nhi_graph *graph, const nhi_identity *account)
+{
+    char label[1024];
+    int length = account->account
+                     ? snprintf(label, sizeof(label), "namespace:%s/%s",
+                                account->account, account->path)
+                     : snprintf(label, sizeof(label), "namespace:%s",
+                                account->path);
+
+    if (length < 0 || (size_t)length >= sizeof(label))
+        return NULL;
+    return nhi_graph_intern(graph, label);
+}
+
+/*
+ * For each identity, its edge that acts as the most powerful account and
+ * that account. An edge to a namespace node acts as the namespace's most
+ * powerful account other than the identity itself, so each namespace
+ * keeps its two most powerful accounts.
+ */
+static int find_best_targets(nhi_graph *graph, pod_reach *reach)
+{
+    nhi_strmap index = {0};
+    namespace_top *tops = calloc(graph->identity_count + 1, sizeof(*tops));
+    size_t top_count = 0;
+    int result = tops ? NHI_OK : NHI_ENOMEM;
+
+    for (size_t i = 0; i < graph->identity_count && result == NHI_OK; i++) {
+        const nhi_identity *account = graph->identities[i];
+        const char *label;
+        size_t position;
+        namespace_top *top;
+        if (account->kind != NHI_KIND_K8S_SERVICE_ACCOUNT || !account->path)
+            continue;
+        if ((label = namespace_of(graph, account)) == NULL)
+            continue;
+        position = (size_t)(uintptr_t)nhi_strmap_get(&index, label,
+                                                     strlen(label));
+        if (position == 0) {
+            tops[top_count].first = i;
+            tops[top_count].second = SIZE_MAX;
+            position = ++top_count;
+            if (nhi_strmap_put(&index, label, strlen(label),
+                               (void *)(uintptr_t)position) < 0)
+                result = NHI_ENOMEM;
+            continue;
+        }
+        top = &tops[position - 1];
+        if (reach->powers[i] > reach->powers[top->first]) {
+            top->second = top->first;
+            top->first = i;
+        } else if (top->second == SIZE_MAX ||
+                   reach->powers[i] > reach->powers[top->second]) {
+            top->second = i;
+        }
+    }
+    for (size_t e = 0; e < graph->edge_count && result == NHI_OK; e++) {
+        const nhi_edge *edge = &graph->edges[e];
+        size_t target = SIZE_MAX;
+        if (edge->from_kind != NHI_NODE_IDENTITY || !edge->valid ||
+            !acts_as(edge->kind))
+            continue;
+        if (edge->to_kind == NHI_NODE_IDENTITY) {
+            target = edge->to;
+        } else if (edge->to_kind == NHI_NODE_K8S_SUBJECT) {
+            size_t position = (size_t)(uintptr_t)nhi_strmap_get(
+                &index, edge->to_label, strlen(edge->to_label));
+            if (position == 0)
+                continue;
+            target = tops[position - 1].first != edge->from
+                         ? tops[position - 1].first
+                         : tops[position - 1].second;
+        }
+        if (target == SIZE_MAX)
+            continue;
+        if (reach->best[edge->from] == NULL ||
+            reach->powers[target] > reach->powers[reach->target[edge->from]]) {
+            reach->best[edge->from] = edge;
+            reach->target[edge->from] = target;
+        }
+    }
+    nhi_strmap_free(&index);
+    free(tops);
+    return result;
+}
 
 /*
  * k8s.pod-create-escalation: who can create pods, or exec into them, in a
@@ -218,12 +313,13 @@ static int rule_pod_escalation(nhi_audit *audit, const k8s_principal *p,
     int own = p->mapping ? power_of(graph, NULL, &p->who)
                          : reach->powers[p->identity->index];
     const nhi_edge *best = reach->best[p->identity->index];
-    int best_power = best ? reach->powers[best->to] : -1;
+    size_t target_index = reach->target[p->identity->index];
+    int best_power = best ? reach->powers[target_index] : -1;
 
     if (!judged(p->identity, &severity) || own == 3 || best_power <= own)
         return NHI_OK;
 
-    const nhi_identity *target = graph->identities[best->to];
+    const nhi_identity *target = graph->identities[target_index];
     const char *how = acts_as(best->kind);
     nhi_finding *finding = nhi_findings_add(
         &audit->findings, rule, severity, p->identity,
@@ -455,6 +551,15 @@ static int mapped_who(nhi_graph *graph, size_t first, size_t last,
     return NHI_OK;
 }
 
+/* Whether an edge maps an AWS identity to a Kubernetes user or group
+ * (aws-auth or an access entry) and the mapping works. */
+static bool is_mapping(const nhi_edge *edge)
+{
+    return edge->to_kind == NHI_NODE_K8S_SUBJECT && edge->valid &&
+           (strcmp(edge->kind, "aws-auth") == 0 ||
+            strcmp(edge->kind, "access-entry") == 0);
+}
+
 /* The cluster of a mapping edge, from the mapping it was made from. */
 static const char *mapping_cluster(const nhi_graph *graph, const nhi_edge *edge)
 {
@@ -627,9 +732,11 @@ int nhi_rules_k8s(nhi_audit *audit)
         return NHI_OK;
     reach.powers = malloc(graph->identity_count + 1);
     reach.best = calloc(graph->identity_count + 1, sizeof(*reach.best));
-    if (reach.powers == NULL || reach.best == NULL) {
+    reach.target = calloc(graph->identity_count + 1, sizeof(*reach.target));
+    if (reach.powers == NULL || reach.best == NULL || reach.target == NULL) {
         free(reach.powers);
         free(reach.best);
+        free(reach.target);
         return NHI_ENOMEM;
     }
     memset(reach.powers, -1, graph->identity_count + 1);
@@ -642,15 +749,8 @@ int nhi_rules_k8s(nhi_audit *audit)
         if (result >= 0)
             reach.powers[i] = (signed char)power_of(graph, account, &who);
     }
-    for (size_t e = 0; e < graph->edge_count; e++) {
-        const nhi_edge *edge = &graph->edges[e];
-        const nhi_edge **best;
-        if (edge->from_kind != NHI_NODE_IDENTITY || !acts_as(edge->kind))
-            continue;
-        best = &reach.best[edge->from];
-        if (*best == NULL || reach.powers[edge->to] > reach.powers[(*best)->to])
-            *best = edge;
-    }
+    if (result >= 0)
+        result = find_best_targets(graph, &reach);
     for (size_t i = 0; i < graph->identity_count && result >= 0; i++) {
         k8s_principal p = {graph->identities[i], {0}, NULL};
         if (p.identity->kind != NHI_KIND_K8S_SERVICE_ACCOUNT)
@@ -663,12 +763,11 @@ int nhi_rules_k8s(nhi_audit *audit)
         const nhi_edge *edge = &graph->edges[e];
         k8s_principal p = {NULL, {0}, edge};
         size_t last = e + 1;
-        if (edge->to_kind != NHI_NODE_K8S_SUBJECT || !edge->valid) {
+        if (!is_mapping(edge)) {
             e++;
             continue;
         }
-        while (last < graph->edge_count &&
-               graph->edges[last].to_kind == NHI_NODE_K8S_SUBJECT &&
+        while (last < graph->edge_count && is_mapping(&graph->edges[last]) &&
                graph->edges[last].from == edge->from &&
                graph->edges[last].location.line == edge->location.line &&
                graph->edges[last].location.source == edge->location.source)
@@ -682,6 +781,7 @@ int nhi_rules_k8s(nhi_audit *audit)
     }
     free(reach.powers);
     free(reach.best);
+    free(reach.target);
     if (result >= 0)
         result = rule_legacy_tokens(audit);
     if (result >= 0)
