@@ -214,13 +214,16 @@ typedef enum nhi_node_kind {
  */
 typedef struct nhi_edge {
     const char *kind;  /* runs-as, oidc, static-key, irsa, aws-auth,
-                          access-entry, create-pod, exec-pod,
-                          impersonate, create-token, read-token-secret */
+                          access-entry, create-pod, create-workload,
+                          exec-pod, impersonate, create-token,
+                          read-token-secret */
     nhi_node_kind from_kind;
     size_t from;       /* index in identities or consumers */
     nhi_node_kind to_kind;
     size_t to;         /* index; unused for NHI_NODE_K8S_SUBJECT */
-    const char *to_label; /* `group:NAME` or `user:NAME` for subjects */
+    const char *to_label; /* `group:NAME` or `user:NAME` for subjects, and
+                             `namespace:[CLUSTER/]NS` for the node that
+                             stands for a namespace's service accounts */
     bool valid;        /* the target admits the source */
     bool possible;     /* valid only under conditions not decidable */
     bool inferred;     /* the input does not name the target: a role

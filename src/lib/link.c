@@ -877,23 +877,38 @@ static const char *namespace_label(linker *l, const char *cluster,
  * namespace, and the edge it makes. */
 typedef struct acting_right {
     const char *verb;
-    const char *resource; /* of the core API group */
+    const char *group;    /* API group, "" for the core group */
+    const char *resource;
     const char *kind;
     const char *action;   /* what the right allows, for the evidence */
 } acting_right;
 
 /*
- * A pod spec may name any account of its namespace; exec runs commands in
- * pods that run as one; impersonation and the TokenRequest API
+ * A pod spec may name any account of its namespace, and so may the pod
+ * template of a workload, whose controller creates the pods (Kubernetes
+ * "RBAC Good Practices", workload creation). Exec runs commands in pods
+ * that run as one; impersonation and the TokenRequest API
  * (serviceaccounts/token) act as an account directly. The first right
  * held names the edge.
  */
 static const acting_right acting_rights[] = {
-    {"create", "pods", "create-pod", "can create pods"},
-    {"create", "pods/exec", "exec-pod", "can exec into pods"},
-    {"impersonate", "serviceaccounts", "impersonate",
+    {"create", "", "pods", "create-pod", "can create pods"},
+    {"create", "apps", "deployments", "create-workload",
+     "can create deployments"},
+    {"create", "apps", "daemonsets", "create-workload",
+     "can create daemonsets"},
+    {"create", "apps", "statefulsets", "create-workload",
+     "can create statefulsets"},
+    {"create", "apps", "replicasets", "create-workload",
+     "can create replicasets"},
+    {"create", "batch", "jobs", "create-workload", "can create jobs"},
+    {"create", "batch", "cronjobs", "create-workload", "can create cronjobs"},
+    {"create", "", "replicationcontrollers", "create-workload",
+     "can create replicationcontrollers"},
+    {"create", "", "pods/exec", "exec-pod", "can exec into pods"},
+    {"impersonate", "", "serviceaccounts", "impersonate",
      "can impersonate service accounts"},
-    {"create", "serviceaccounts/token", "create-token",
+    {"create", "", "serviceaccounts/token", "create-token",
      "can request service-account tokens"},
 };
 #define ACTING_RIGHT_COUNT (sizeof(acting_rights) / sizeof(acting_rights[0]))
@@ -919,7 +934,8 @@ static void link_pod_rights(linker *l, const account_order *order, size_t from,
 
     /* Most accounts hold none of these rights anywhere: ask once. */
     for (size_t r = 0; r < ACTING_RIGHT_COUNT && !any; r++)
-        any = nhi_k8s_can_somewhere(graph, who, acting_rights[r].verb, "",
+        any = nhi_k8s_can_somewhere(graph, who, acting_rights[r].verb,
+                                    acting_rights[r].group,
                                     acting_rights[r].resource, &grant, &where);
     if (!any && !nhi_k8s_can_somewhere(graph, who, "get", "", "secrets",
                                        &grant, &where))
@@ -936,7 +952,8 @@ static void link_pod_rights(linker *l, const account_order *order, size_t from,
             const acting_right *right = NULL;
             previous = target;
             for (size_t r = 0; r < ACTING_RIGHT_COUNT && right == NULL; r++)
-                if (nhi_k8s_can(graph, who, acting_rights[r].verb, "",
+                if (nhi_k8s_can(graph, who, acting_rights[r].verb,
+                                acting_rights[r].group,
                                 acting_rights[r].resource, target->path,
                                 &grant))
                     right = &acting_rights[r];

@@ -185,6 +185,7 @@ static const char *acts_as(const char *kind)
         const char *kind;
         const char *how;
     } ways[] = {{"create-pod", "create pods"},
+                {"create-workload", "create workloads"},
                 {"exec-pod", "exec into pods"},
                 {"impersonate", "impersonate service accounts"},
                 {"create-token", "request service-account tokens"},

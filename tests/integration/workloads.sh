@@ -178,7 +178,7 @@ assert ("access-entry", "group:platform-admins") in edges, edges
 capabilities = {i["id"]: i["reachable_capabilities"] for i in report["identities"]}
 assert capabilities["arn:aws:iam::111122223333:role/shop-deployer"] == ["kubernetes-admin"], capabilities
 kinds = sorted({e["kind"] for e in report["edges"]})
-assert kinds == ["access-entry", "create-pod", "impersonate", "read-token-secret", "runs-as"], kinds
+assert kinds == ["access-entry", "create-pod", "create-workload", "impersonate", "read-token-secret", "runs-as"], kinds
 PY
 
 # --- an error on a line with a credential quotes it without the value ---
