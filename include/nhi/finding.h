@@ -3,6 +3,7 @@
 #ifndef NHI_FINDING_H
 #define NHI_FINDING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "nhi/common.h"
@@ -44,6 +45,8 @@ typedef struct nhi_finding {
     char fingerprint[33];         /* 32 hex digits */
     nhi_hop *path;                /* edge chains only, else NULL */
     size_t path_count;
+    char *remedy;                 /* a fix for this finding's provider, in
+                                     place of the rule's; NULL: the rule's */
 } nhi_finding;
 
 typedef struct nhi_findings {
@@ -107,6 +110,13 @@ nhi_hop *nhi_finding_add_hop(nhi_finding *finding, const char *from,
  * then by identity id, rule, declaration and subject.
  */
 void nhi_findings_sort(nhi_findings *findings, const size_t *blast_radius);
+
+/* Set the finding's own remedy (copied), for a provider whose mechanism
+ * the rule's remedy does not name. Returns false when memory ran out. */
+bool nhi_finding_set_remedy(nhi_finding *finding, const char *remedy);
+
+/* The remedy to print: the finding's own, else its rule's. */
+const char *nhi_finding_remedy(const nhi_finding *finding);
 
 /* One severity level lower (info stays info). */
 nhi_severity nhi_severity_lower(nhi_severity severity);

@@ -1372,6 +1372,19 @@ static int add_hop(nhi_finding *finding, const paths *p, const edge *first,
  * Report the path of `start` under `rule`. Escalation paths end at an
  * admin or with a self hop; other searches end at a seed (`to_seed`).
  */
+/* Steps that edges across providers made in a Kubernetes cluster. */
+static bool kubernetes_step(const char *kind)
+{
+    static const char *const kinds[] = {
+        "irsa",        "create-pod",   "create-workload",  "exec-pod",
+        "impersonate", "create-token", "read-token-secret"};
+
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (strcmp(kind, kinds[i]) == 0)
+            return true;
+    return false;
+}
+
 static int report(paths *p, const reach *r, size_t start,
                   const nhi_rule_info *rule, bool to_seed)
 {
@@ -1428,6 +1441,14 @@ static int report(paths *p, const reach *r, size_t start,
             route.data ? route.data : "");
     nhi_buf_free(&route);
     if (finding == NULL)
+        return NHI_ENOMEM;
+    /* A path that starts in a cluster is cut in the cluster. */
+    if (r->next[start] != UNREACHED &&
+        kubernetes_step(p->edges[r->next[start]].kind) &&
+        !nhi_finding_set_remedy(
+            finding, "Remove the Kubernetes right behind the first hop: the "
+                     "binding in its evidence, or the IRSA annotation or the "
+                     "role's trust in the cluster's OIDC provider."))
         return NHI_ENOMEM;
 
     node = start;

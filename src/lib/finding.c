@@ -36,6 +36,7 @@ static void finding_free(nhi_finding *finding)
     for (size_t i = 0; i < finding->evidence_count; i++)
         evidence_free(&finding->evidence[i]);
     free(finding->evidence);
+    free(finding->remedy);
     free(finding->subject);
     free(finding->message);
 }
@@ -276,4 +277,20 @@ nhi_severity nhi_severity_lower(nhi_severity severity)
 {
     return severity >= NHI_SEVERITY_INFO ? NHI_SEVERITY_INFO
                                          : (nhi_severity)(severity + 1);
+}
+
+bool nhi_finding_set_remedy(nhi_finding *finding, const char *remedy)
+{
+    char *copy = strdup(remedy);
+
+    if (copy == NULL)
+        return false;
+    free(finding->remedy);
+    finding->remedy = copy;
+    return true;
+}
+
+const char *nhi_finding_remedy(const nhi_finding *finding)
+{
+    return finding->remedy ? finding->remedy : finding->rule->remedy;
 }

@@ -310,7 +310,7 @@ static void write_finding(nhi_buf *out, const nhi_finding *finding)
         nhi_buf_append(out, "]", 1);
     nhi_buf_puts(out, ", \"owasp\": ");
     write_owasp(out, finding->rule->owasp);
-    write_key(out, "remedy", finding->rule->remedy, false);
+    write_key(out, "remedy", nhi_finding_remedy(finding), false);
     nhi_buf_append(out, "}", 1);
 }
 

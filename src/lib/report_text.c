@@ -181,7 +181,7 @@ static void print_finding(writer *w, const nhi_finding *finding)
         free(line);
         print_evidence(w, &hop->evidence);
     }
-    print_wrapped(w, DETAIL_INDENT, "fix: ", finding->rule->remedy);
+    print_wrapped(w, DETAIL_INDENT, "fix: ", nhi_finding_remedy(finding));
 }
 
 static void print_summary(writer *w, const nhi_audit *audit)

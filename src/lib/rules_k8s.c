@@ -37,6 +37,12 @@ static bool judged(const nhi_identity *identity, nhi_severity *severity)
     return false;
 }
 
+/* Kubernetes RBAC has no deny: a grant goes by changing what grants it. */
+#define RBAC_REMEDY                                                           \
+    "Kubernetes RBAC has no deny rule: remove the verb or resource from the " \
+    "role's rule shown, bind a narrower role, or remove the binding. "        \
+    "Then declare only what the workload needs."
+
 static int location_evidence(nhi_finding *finding,
                              const nhi_location *location, const char *detail)
 {
@@ -409,9 +415,9 @@ static int rule_prohibited(nhi_audit *audit, const k8s_principal *p,
                 patterns[i], action->text,
                 where ? "in namespace " : "in every namespace",
                 where ? where : "");
-            if (finding == NULL)
-                return NHI_ENOMEM;
-            if (grant_evidence(finding, &grant) < 0)
+            if (finding == NULL ||
+                !nhi_finding_set_remedy(finding, RBAC_REMEDY) ||
+                grant_evidence(finding, &grant) < 0)
                 return NHI_ENOMEM;
             break; /* one finding per prohibited action */
         }
@@ -441,6 +447,77 @@ static size_t allowed_patterns(const nhi_audit *audit, const nhi_decl *decl,
  * must be covered by the declared patterns (glob containment, so `*`
  * grants are covered only by `*`).
  */
+/* One bound rule that grants actions beyond the declaration. */
+typedef struct excess_rule {
+    const nhi_k8s_binding *binding;
+    const nhi_k8s_role *role;
+    size_t rule;
+    char *pairs; /* its uncovered pairs, comma-separated */
+} excess_rule;
+
+/* Whether `pair` is already in the comma-separated `list`. */
+static bool listed(const char *list, const char *pair)
+{
+    size_t length = strlen(pair);
+
+    for (const char *at = list; at && (at = strstr(at, pair)) != NULL;
+         at += length)
+        if ((at == list || at[-1] == ' ') &&
+            (at[length] == ',' || at[length] == '\0'))
+            return true;
+    return false;
+}
+
+/* The uncovered `verb resource[.group]` pairs of one rule, appended to
+ * `all` (the finding's list) and returned on their own (caller frees). */
+static char *rule_excess(const nhi_k8s_rule *krule, const char **allowed,
+                         size_t allowed_count, nhi_buf *all, size_t *count)
+{
+    nhi_buf own = {0};
+    size_t groups = krule->api_group_count ? krule->api_group_count : 1;
+
+    for (size_t v = 0; v < krule->verb_count; v++)
+        for (size_t x = 0; x < krule->resource_count; x++)
+            for (size_t g = 0; g < groups; g++) {
+                const char *group =
+                    krule->api_group_count ? krule->api_groups[g] : "";
+                char *pair = nhi_asprintf("%s %s%s%s", krule->verbs[v],
+                                          krule->resources[x],
+                                          group[0] ? "." : "", group);
+                if (pair == NULL) {
+                    nhi_buf_free(&own);
+                    return NULL;
+                }
+                if (nhi_glob_covered(pair, allowed, allowed_count,
+                                     NHI_GLOB_CASE_SENSITIVE, NULL) == 0) {
+                    if (!listed(own.data, pair))
+                        nhi_buf_printf(&own, "%s%s", own.length ? ", " : "",
+                                       pair);
+                    if (!listed(all->data, pair)) {
+                        nhi_buf_printf(all, "%s%s", *count ? ", " : "", pair);
+                        (*count)++;
+                    }
+                }
+                free(pair);
+            }
+    if (own.failed) {
+        nhi_buf_free(&own);
+        return NULL;
+    }
+    if (own.length == 0) {
+        nhi_buf_free(&own);
+        return nhi_strndup("", 0);
+    }
+    return own.data; /* the buffer's text, owned by the caller now */
+}
+
+/*
+ * scope.exceeds-declaration for Kubernetes: every verb and resource pair
+ * of the rules bound to the account, written `verb resource[.group]`,
+ * must be covered by the declared patterns (glob containment, so `*`
+ * grants are covered only by `*`). Each rule with pairs beyond the
+ * declaration is evidence, at its binding.
+ */
 static int rule_exceeds(nhi_audit *audit, const k8s_principal *p,
                         const nhi_decl *decl)
 {
@@ -451,8 +528,11 @@ static int rule_exceeds(nhi_audit *audit, const k8s_principal *p,
     nhi_finding *finding = NULL;
     nhi_buf excess = {0};
     size_t excess_count = 0;
+    excess_rule *rules = NULL;
+    size_t rule_count = 0, rule_capacity = 0;
+    int result = NHI_OK;
 
-    for (size_t b = 0; k8s && b < k8s->binding_count; b++) {
+    for (size_t b = 0; k8s && b < k8s->binding_count && result == NHI_OK; b++) {
         const nhi_k8s_binding *binding = k8s->bindings[b];
         const nhi_k8s_role *role;
         bool bound = false;
@@ -461,50 +541,50 @@ static int rule_exceeds(nhi_audit *audit, const k8s_principal *p,
                                             &p->who);
         if (!bound || (role = nhi_k8s_role_of(audit->graph, binding)) == NULL)
             continue;
-        for (size_t r = 0; r < role->rule_count; r++) {
-            const nhi_k8s_rule *krule = &role->rules[r];
-            for (size_t v = 0; v < krule->verb_count; v++)
-                for (size_t x = 0; x < krule->resource_count; x++) {
-                    const char *group = krule->api_group_count
-                                            ? krule->api_groups[0]
-                                            : "";
-                    char *pair = nhi_asprintf("%s %s%s%s", krule->verbs[v],
-                                              krule->resources[x],
-                                              group[0] ? "." : "", group);
-                    int covered;
-                    if (pair == NULL)
-                        goto nomem;
-                    covered = nhi_glob_covered(pair, allowed, allowed_count,
-                                               NHI_GLOB_CASE_SENSITIVE, NULL);
-                    if (covered == 0 && strstr(excess.data ? excess.data : "",
-                                               pair) == NULL) {
-                        nhi_buf_printf(&excess, "%s%s",
-                                       excess_count ? ", " : "", pair);
-                        excess_count++;
-                    }
-                    free(pair);
-                }
+        for (size_t r = 0; r < role->rule_count && result == NHI_OK; r++) {
+            char *pairs = rule_excess(&role->rules[r], allowed, allowed_count,
+                                      &excess, &excess_count);
+            if (pairs == NULL) {
+                result = NHI_ENOMEM;
+            } else if (pairs[0] == '\0') {
+                free(pairs);
+            } else if (nhi_grow((void **)&rules, &rule_capacity,
+                                rule_count + 1, sizeof(*rules)) < 0) {
+                free(pairs);
+                result = NHI_ENOMEM;
+            } else {
+                rules[rule_count++] = (excess_rule){binding, role, r, pairs};
+            }
         }
     }
-    if (excess_count == 0) {
-        nhi_buf_free(&excess);
-        return NHI_OK;
+    if (result == NHI_OK && excess_count > 0) {
+        finding = nhi_findings_add(
+            &audit->findings, rule, nhi_audit_severity(audit, rule),
+            p->identity, decl, "kubernetes",
+            "%s is granted %zu Kubernetes action%s beyond the declaration: %s",
+            p->identity->id, excess_count, excess_count == 1 ? "" : "s",
+            excess.data ? excess.data : "");
+        if (finding == NULL || !nhi_finding_set_remedy(finding, RBAC_REMEDY))
+            result = NHI_ENOMEM;
     }
-    finding = nhi_findings_add(&audit->findings, rule,
-                               nhi_audit_severity(audit, rule), p->identity,
-                               decl, "kubernetes",
-                               "%s is granted %zu Kubernetes action%s beyond "
-                               "the declaration: %s",
-                               p->identity->id, excess_count,
-                               excess_count == 1 ? "" : "s",
-                               excess.data ? excess.data : "");
+    for (size_t i = 0; finding && i < rule_count && result == NHI_OK; i++) {
+        char *detail = nhi_asprintf(
+            "%s %s%s%s binds %s %s, whose rules[%zu] grants %s",
+            rules[i].binding->namespace_ ? "RoleBinding" : "ClusterRoleBinding",
+            rules[i].binding->namespace_ ? rules[i].binding->namespace_ : "",
+            rules[i].binding->namespace_ ? "/" : "", rules[i].binding->name,
+            rules[i].role->namespace_ ? "Role" : "ClusterRole",
+            rules[i].role->name, rules[i].rule, rules[i].pairs);
+        result = detail ? location_evidence(finding,
+                                            &rules[i].binding->location, detail)
+                        : NHI_ENOMEM;
+        free(detail);
+    }
+    for (size_t i = 0; i < rule_count; i++)
+        free(rules[i].pairs);
+    free(rules);
     nhi_buf_free(&excess);
-    if (finding == NULL)
-        return NHI_ENOMEM;
-    return location_evidence(finding, &p->identity->location, NULL);
-nomem:
-    nhi_buf_free(&excess);
-    return NHI_ENOMEM;
+    return result;
 }
 
 static int judge_principal(nhi_audit *audit, const k8s_principal *p,
