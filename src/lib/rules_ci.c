@@ -278,6 +278,26 @@ static bool declared_user(const nhi_decl *decl, const char *id)
     return false;
 }
 
+/* Whether a service-account user of an IRSA role is declared through a
+ * workload that runs as it: the declaration lists the Deployment, not the
+ * account. */
+static bool declared_workload(const nhi_graph *graph, const nhi_decl *decl,
+                              const user *item)
+{
+    const nhi_identity *account;
+
+    if (item->consumer != NULL ||
+        (account = nhi_graph_find_identity(graph, item->id)) == NULL)
+        return false;
+    for (size_t e = 0; e < graph->edge_count; e++) {
+        const nhi_edge *edge = &graph->edges[e];
+        if (strcmp(edge->kind, "runs-as") == 0 && edge->to == account->index &&
+            declared_user(decl, graph->consumers[edge->from]->id))
+            return true;
+    }
+    return false;
+}
+
 static int shared_identity(nhi_audit *audit, const nhi_identity *identity,
                            const user_list *users)
 {
@@ -295,7 +315,10 @@ static int shared_identity(nhi_audit *audit, const nhi_identity *identity,
         identity->class_ == NHI_CLASS_HUMAN)
         return NHI_OK;
     for (size_t i = 0; i < users->count; i++)
-        all_declared = all_declared && declared_user(decl, users->items[i].id);
+        all_declared = all_declared &&
+                       (declared_user(decl, users->items[i].id) ||
+                        declared_workload(audit->graph, decl,
+                                          &users->items[i]));
     /* Broader grants and more environments make sharing worse. */
     if (capabilities && severity > NHI_SEVERITY_CRITICAL)
         severity = (nhi_severity)(severity - 1);
