@@ -98,7 +98,17 @@ static const nhi_consumer *find_consumer(const nhi_graph *graph,
 
 static void print_consumer(FILE *out, const nhi_consumer *consumer)
 {
-    fprintf(out, "%s\n  %s, repository %s, environment %s%s%s\n",
+    if (consumer->kind == NHI_CONSUMER_KUBERNETES_WORKLOAD)
+        fprintf(out, "%s\n  %s, cluster %s, namespace %s, service account "
+                     "%s, environment %s\n",
+                consumer->id, nhi_consumer_kind_name(consumer->kind),
+                consumer->cluster ? consumer->cluster : "unnamed",
+                consumer->namespace_ ? consumer->namespace_ : "-",
+                consumer->service_account ? consumer->service_account
+                                          : "none (a static pod)",
+                consumer->environment ? consumer->environment : "unknown");
+    else
+        fprintf(out, "%s\n  %s, repository %s, environment %s%s%s\n",
             consumer->id, nhi_consumer_kind_name(consumer->kind),
             consumer->repository ? consumer->repository : "unknown",
             consumer->environment ? consumer->environment : "unknown",

@@ -44,6 +44,17 @@ int cli_output_open(cli_output *output, const char *path)
         cli_note("check that the folder of '%s' exists and is writable", path);
         goto fail;
     }
+    /* mkstemp creates the file readable by its owner only; a report gets
+     * the mode any new file gets, 0666 less the umask. */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        cli_error("cannot set the mode of '%s': %s", output->temporary,
+                  strerror(errno));
+        close(fd);
+        unlink(output->temporary);
+        goto fail;
+    }
     output->stream = fdopen(fd, "w");
     if (output->stream == NULL) {
         close(fd);
