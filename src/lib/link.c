@@ -588,8 +588,9 @@ static int judge_job(linker *l, const nhi_consumer *job,
     return NHI_OK;
 }
 
-/* Does any statement of the role's trust name GitHub's OIDC provider? */
-static bool trusts_github(const nhi_identity *role)
+/* Does any statement of the role's trust name an OIDC provider of this
+ * kind (GitHub's, or one that may be GitLab's)? */
+static bool trusts_issuer(const nhi_identity *role, issuer_kind kind)
 {
     const nhi_policy_version *version =
         role->trust ? aws_default_version(role->trust) : NULL;
@@ -598,10 +599,45 @@ static bool trusts_github(const nhi_identity *role)
         for (size_t p = 0; p < version->statements[s].principal_count; p++) {
             const char *host =
                 federated_host(version->statements[s].principals[p]);
-            if (host && strcasecmp(host, GITHUB_HOST) == 0)
+            if (host && host_fits(host, kind, GITHUB_HOST))
                 return true;
         }
     return false;
+}
+
+/* A glob of the values a target with expressions may take: each
+ * `${{ ... }}`, `${NAME}` or `$NAME` becomes `*`. Caller frees. */
+static char *expression_pattern(const char *target)
+{
+    size_t length = strlen(target);
+    char *out = malloc(length + 2);
+    size_t n = 0;
+
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < length;) {
+        if (strncmp(target + i, "${{", 3) == 0) {
+            const char *end = strstr(target + i, "}}");
+            i = end ? (size_t)(end - target) + 2 : length;
+        } else if (target[i] == '$' && target[i + 1] == '{') {
+            const char *end = strchr(target + i, '}');
+            i = end ? (size_t)(end - target) + 1 : length;
+        } else if (target[i] == '$') {
+            i++;
+            while (i < length && (target[i] == '_' ||
+                                  (target[i] >= 'A' && target[i] <= 'Z') ||
+                                  (target[i] >= 'a' && target[i] <= 'z') ||
+                                  (target[i] >= '0' && target[i] <= '9')))
+                i++;
+        } else {
+            out[n++] = target[i++];
+            continue;
+        }
+        if (n == 0 || out[n - 1] != '*')
+            out[n++] = '*';
+    }
+    out[n] = '\0';
+    return out;
 }
 
 static void link_oidc_login(linker *l, const nhi_consumer *job,
@@ -638,15 +674,26 @@ static void link_oidc_login(linker *l, const nhi_consumer *job,
         free(verdict.reason);
         return;
     }
-    /* The role comes from a secret or variable: every role whose trust
-     * admits this job is a possible target. Only GitHub jobs with a known
-     * repository are judged, or every role would match. */
-    if (job->kind != NHI_CONSUMER_GITHUB_JOB || job->repository == NULL ||
-        !job->id_token)
+    /* The role comes from a secret or variable: every role whose ARN fits
+     * what is written (`arn:aws:iam::1111:role/$TARGET` fits the account's
+     * roles) and whose trust admits this job is a possible target. A
+     * target that is all expression is judged only for a known
+     * repository, or every role of every provider would match. */
+    char *pattern = login->target ? expression_pattern(login->target) : NULL;
+    bool narrow = pattern && strcmp(pattern, "*") != 0;
+
+    if (!job->id_token || (job->repository == NULL && !narrow)) {
+        free(pattern);
         return;
+    }
     for (size_t i = 0; i < graph->identity_count && l->status == NHI_OK; i++) {
         role = graph->identities[i];
-        if (role->kind != NHI_KIND_AWS_ROLE || !trusts_github(role))
+        if (role->kind != NHI_KIND_AWS_ROLE ||
+            !trusts_issuer(role, job->kind == NHI_CONSUMER_GITHUB_JOB
+                                     ? ISSUER_EXACT
+                                     : ISSUER_GITLAB) ||
+            (narrow && !nhi_glob_match(pattern, role->id,
+                                       NHI_GLOB_CASE_SENSITIVE)))
             continue;
         if (judge_job(l, job, role, audience, &verdict, &token) < 0) {
             l->status = NHI_ENOMEM;
@@ -664,6 +711,7 @@ static void link_oidc_login(linker *l, const nhi_consumer *job,
         }
         free(verdict.reason);
     }
+    free(pattern);
 }
 
 /* Lower-case letters and digits only: `CI_DEPLOYER` and `ci-deployer`
