@@ -207,8 +207,8 @@ typedef enum nhi_node_kind {
  * A link across providers, made once every input is read. A job uses a
  * role through OIDC or a static key, and a workload runs as a service
  * account. A service account becomes a role through IRSA, a role is
- * mapped to a Kubernetes group, and whoever can create pods in a namespace
- * can act as its service accounts. Edges that the trust does not admit
+ * mapped to a Kubernetes group, and an identity that can create pods in a
+ * namespace can act as its service accounts. Edges that the trust does not admit
  * are kept with `valid` false, so that a report can show why a login
  * fails.
  */

@@ -963,10 +963,10 @@ static const acting_right acting_rights[] = {
 
 /*
  * Add edges from `from`, an identity with the Kubernetes rights of `who`,
- * to each service account it can act as: through one of acting_rights in
- * the account's namespace, or by reading the Secrets there when the
- * account has a legacy token Secret (`has_token`, by identity). Each
- * namespace is checked once.
+ * to the service accounts it can act as. A right of acting_rights in a
+ * namespace makes one edge to the namespace's node. Reading the Secrets
+ * of a namespace makes an edge to each account there with a legacy token
+ * Secret (`has_token`, by identity). Each namespace is checked once.
  */
 static void link_pod_rights(linker *l, const account_order *order, size_t from,
                             const nhi_k8s_who *who,
@@ -1027,7 +1027,8 @@ static void link_pod_rights(linker *l, const account_order *order, size_t from,
                 edge.location =
                     grant.binding ? grant.binding->location : *location;
                 add_edge(l, &edge);
-                /* Whoever acts as every account needs no token Secret. */
+                /* An identity that acts as every account of the namespace
+                 * needs no edge through a token Secret. */
                 reads_secrets = false;
             }
         }
@@ -1052,7 +1053,8 @@ static void link_pod_rights(linker *l, const account_order *order, size_t from,
     }
 }
 
-/* Which service accounts have a legacy token Secret, by identity. */
+/* The service accounts with a legacy token Secret, as flags by
+ * identity. */
 static bool *token_holders(linker *l)
 {
     nhi_graph *graph = l->graph;
