@@ -37,9 +37,14 @@ test-asan: $(ASAN_BUILD)/build.ninja
 	ASAN_OPTIONS=detect_leaks=1 \
 	    meson test -C $(ASAN_BUILD) --print-errorlogs
 
-# libFuzzer harnesses, built with clang in their own build folder.
+# libFuzzer harnesses, built with clang in their own build folder, each
+# fuzzed for FUZZ_SECONDS.
+FUZZ_HARNESSES := yaml authz credreport condition github gitlab k8s eks
+
 fuzz:
-	sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	for harness in $(FUZZ_HARNESSES); do \
+	    sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $$harness || exit 1; \
+	done
 
 bench: all
 	sh bench/run.sh

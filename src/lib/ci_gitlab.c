@@ -1485,6 +1485,10 @@ static void read_id_tokens(job_reader *job)
 
     if (tokens == NULL || nhi_ynode_is_null(tokens))
         return;
+    /* A trigger job starts a downstream pipeline and runs no script, so
+     * it requests no token, whatever `default:` says. */
+    if (get(r, job->job, "trigger") != NULL)
+        return;
     if (tokens->kind != NHI_YNODE_MAPPING) {
         error = node_diag(r, NHI_LEVEL_ERROR, tokens, job->e->source,
                           "'id_tokens' must be a mapping of token names, "
