@@ -216,6 +216,14 @@ bool nhi_k8s_binding_matches(const nhi_k8s_binding *binding,
                              const nhi_k8s_subject *subject,
                              const nhi_k8s_who *who);
 
+/*
+ * The label of the node that stands for every service account of a
+ * namespace: `namespace:NS`, or `namespace:CLUSTER/NS` on a named
+ * cluster, interned in the graph. NULL when memory ran out.
+ */
+const char *nhi_k8s_namespace_label(nhi_graph *graph, const char *cluster,
+                                    const char *namespace_);
+
 /* The `who` of a service account identity (groups in the graph's arena). */
 int nhi_k8s_who_of(nhi_graph *graph, const nhi_identity *account,
                    nhi_k8s_who *who);

@@ -134,6 +134,26 @@ static void print_consumer(FILE *out, const nhi_consumer *consumer)
     }
 }
 
+/* The findings about an identity or a consumer, or "no finding". */
+static void print_findings_of(FILE *out, const nhi_audit *audit,
+                              const nhi_identity *identity,
+                              const nhi_consumer *consumer,
+                              const nhi_report_options *options)
+{
+    size_t shown = 0;
+
+    for (size_t i = 0; i < audit->findings.count; i++) {
+        const nhi_finding *finding = &audit->findings.items[i];
+        if ((identity && finding->identity != identity) ||
+            (consumer && finding->consumer != consumer))
+            continue;
+        nhi_report_finding_text(out, audit, finding, options);
+        shown++;
+    }
+    if (shown == 0)
+        fputs("  no finding\n", out);
+}
+
 /* The input paths of the latest snapshot, as a NULL-terminated list. */
 static char **snapshot_inputs(const cli_args *args,
                               const nhi_workspace *workspace, size_t *count,
@@ -225,29 +245,13 @@ int cmd_explain(const cli_args *args)
         print_identity(output.stream, &audit, identity);
         print_edges(output.stream, audit.graph, NHI_NODE_IDENTITY,
                     identity->index);
-        for (size_t i = 0; i < audit.findings.count; i++) {
-            const nhi_finding *finding = &audit.findings.items[i];
-            if (finding->identity != identity)
-                continue;
-            nhi_report_finding_text(output.stream, &audit, finding, &options);
-            shown++;
-        }
-        if (shown == 0)
-            fputs("  no finding\n", output.stream);
+        print_findings_of(output.stream, &audit, identity, NULL, &options);
         shown++;
     } else if (consumer) {
         print_consumer(output.stream, consumer);
         print_edges(output.stream, audit.graph, NHI_NODE_CONSUMER,
                     consumer->index);
-        for (size_t i = 0; i < audit.findings.count; i++) {
-            const nhi_finding *finding = &audit.findings.items[i];
-            if (finding->consumer != consumer)
-                continue;
-            nhi_report_finding_text(output.stream, &audit, finding, &options);
-            shown++;
-        }
-        if (shown == 0)
-            fputs("  no finding\n", output.stream);
+        print_findings_of(output.stream, &audit, NULL, consumer, &options);
         shown++;
     }
     status = cli_output_commit(&output) < 0 ? EXIT_INPUT : EXIT_CLEAN;

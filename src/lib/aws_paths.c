@@ -23,6 +23,7 @@
 #include "glob.h"
 #include "nhi/audit.h"
 #include "nhi/consumer.h"
+#include "nhi/k8s.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -2182,20 +2183,6 @@ out:
     return result;
 }
 
-/* The namespace node label of a service account, as link.c writes it. */
-static const char *account_namespace(paths *p, const nhi_identity *account)
-{
-    char label[1024];
-    int length = account->account
-                     ? snprintf(label, sizeof(label), "namespace:%s/%s",
-                                account->account, account->path)
-                     : snprintf(label, sizeof(label), "namespace:%s",
-                                account->path);
-
-    if (length < 0 || (size_t)length >= sizeof(label))
-        return NULL;
-    return nhi_graph_intern(p->graph, label);
-}
 
 /*
  * Edges of other providers, so that paths and blast radius run through
@@ -2237,7 +2224,8 @@ static int link_cross_provider(paths *p)
         size_t number;
         if (account->kind != NHI_KIND_K8S_SERVICE_ACCOUNT ||
             account->path == NULL ||
-            (label = account_namespace(p, account)) == NULL)
+            (label = nhi_k8s_namespace_label(p->graph, account->account,
+                                             account->path)) == NULL)
             continue;
         char key[1100];
         int length = snprintf(key, sizeof(key), "namespace\x1f%s\x1f\x1f",

@@ -414,3 +414,15 @@ int nhi_k8s_add_cluster(nhi_graph *graph, nhi_eks_cluster *cluster)
                       &k8s->cluster_capacity, cluster)
                : NHI_ENOMEM;
 }
+
+const char *nhi_k8s_namespace_label(nhi_graph *graph, const char *cluster,
+                                    const char *namespace_)
+{
+    char *label = cluster ? nhi_asprintf("namespace:%s/%s", cluster,
+                                         namespace_)
+                          : nhi_asprintf("namespace:%s", namespace_);
+    const char *interned = label ? nhi_graph_intern(graph, label) : NULL;
+
+    free(label);
+    return interned;
+}

@@ -911,15 +911,6 @@ static int compare_accounts(const void *left, const void *right)
     return order;
 }
 
-/* The node that stands for every service account of a namespace:
- * `namespace:NS`, or `namespace:CLUSTER/NS` on a named cluster. */
-static const char *namespace_label(linker *l, const char *cluster,
-                                   const char *namespace_)
-{
-    if (cluster)
-        return intern_printf(l, "namespace:%s/%s", cluster, namespace_);
-    return intern_printf(l, "namespace:%s", namespace_);
-}
 
 /* A right that lets its holder act as the service accounts of a
  * namespace, and the edge it makes. */
@@ -1013,8 +1004,10 @@ static void link_pod_rights(linker *l, const account_order *order, size_t from,
                  * costs one edge, not n. */
                 edge.kind = right->kind;
                 edge.to_kind = NHI_NODE_K8S_SUBJECT;
-                edge.to_label = namespace_label(l, target->account,
-                                                target->path);
+                edge.to_label = nhi_k8s_namespace_label(
+                    graph, target->account, target->path);
+                if (edge.to_label == NULL)
+                    l->status = NHI_ENOMEM;
                 edge.detail = intern_printf(
                     l, "%s in namespace %s, so it can act as its service "
                        "accounts%s%s",

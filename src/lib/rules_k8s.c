@@ -217,19 +217,6 @@ typedef struct namespace_top {
     size_t second; /* SIZE_MAX when the namespace has one account */
 } namespace_top;
 
-static const char *namespace_of(nhi_graph *graph, const nhi_identity *account)
-{
-    char label[1024];
-    int length = account->account
-                     ? snprintf(label, sizeof(label), "namespace:%s/%s",
-                                account->account, account->path)
-                     : snprintf(label, sizeof(label), "namespace:%s",
-                                account->path);
-
-    if (length < 0 || (size_t)length >= sizeof(label))
-        return NULL;
-    return nhi_graph_intern(graph, label);
-}
 
 /*
  * For each identity, its edge that acts as the most powerful account and
@@ -251,8 +238,11 @@ static int find_best_targets(nhi_graph *graph, pod_reach *reach)
         namespace_top *top;
         if (account->kind != NHI_KIND_K8S_SERVICE_ACCOUNT || !account->path)
             continue;
-        if ((label = namespace_of(graph, account)) == NULL)
-            continue;
+        if ((label = nhi_k8s_namespace_label(graph, account->account,
+                                             account->path)) == NULL) {
+            result = NHI_ENOMEM;
+            break;
+        }
         position = (size_t)(uintptr_t)nhi_strmap_get(&index, label,
                                                      strlen(label));
         if (position == 0) {
