@@ -2028,39 +2028,12 @@ static const char *const modify_user[] = {"iam:PutUserPolicy",
 static const char *const modify_role[] = {"iam:PutRolePolicy",
                                           "iam:AttachRolePolicy"};
 
-/* Whether an allow of the modify actions names a resource pattern. */
-static bool modify_by_pattern(const nhi_identity *caller, bool users,
-                              bool roles)
-{
-    for (size_t i = 0; i < caller->policy_count; i++) {
-        const nhi_policy_version *version =
-            aws_default_version(caller->policies[i].policy);
-        for (size_t s = 0; version && s < version->statement_count; s++) {
-            const nhi_statement *statement = &version->statements[s];
-            bool relevant = false;
-            if (!statement->allow)
-                continue;
-            for (size_t a = 0; a < 2; a++)
-                relevant = relevant ||
-                           (users && aws_statement_matches(statement, modify_user[a])) ||
-                           (roles && aws_statement_matches(statement, modify_role[a]));
-            if (!relevant)
-                continue;
-            if (statement->not_resource)
-                return true;
-            for (size_t r = 0; r < statement->resource_count; r++)
-                if (strpbrk(statement->resources[r], "*?$"))
-                    return true;
-        }
-    }
-    return false;
-}
 
 /*
  * An identity that can edit another identity's permissions and can also
- * become it (assume it, create its keys, ...) can make it admin first:
- * a self hop. Only targets one step away are checked, through the edges
- * already built; each caller with such a grant is checked once.
+ * become it (assume it, create its keys, ... through any chain of the
+ * edges already built) can make it admin first: a self hop. Each caller
+ * with such a grant is checked once, nearest targets first.
  */
 static int link_modify_then_become(paths *p)
 {
@@ -2086,7 +2059,22 @@ static int link_modify_then_become(paths *p)
 
     /* Per policy, once: 1 when some Allow can name a modify action. */
     signed char *allows = malloc(p->graph->policy_count + 1);
-    if (allows == NULL) {
+    /* The breadth-first search of one caller: nodes seen in it carry its
+     * stamp, their identity depth, the first step's kind and whether a
+     * step on the way is only possible. */
+    size_t *seen = calloc(nodes + 1, sizeof(size_t));
+    size_t *depth = calloc(nodes + 1, sizeof(size_t));
+    size_t *queue = malloc((nodes + 1) * sizeof(size_t));
+    const char **first_kind = calloc(nodes + 1, sizeof(*first_kind));
+    bool *maybe = calloc(nodes + 1, sizeof(bool));
+    size_t stamp = 0;
+    if (allows == NULL || !seen || !depth || !queue || !first_kind || !maybe) {
+        free(allows);
+        free(seen);
+        free(depth);
+        free(queue);
+        free(first_kind);
+        free(maybe);
         result = NHI_ENOMEM;
         goto out;
     }
@@ -2124,35 +2112,37 @@ static int link_modify_then_become(paths *p)
         }
         if (!users && !roles)
             continue;
-        /* A pattern node can stand for thousands of targets: expand it
-         * only when some modify grant names a pattern, not one ARN. */
-        bool patterns = modify_by_pattern(caller, users, roles);
-        /* Targets one step away, directly or through a pattern node.
+        /* Targets reachable through the edges already built, nearest
+         * first, directly or through pattern nodes.
          * NOTE: at most MODIFY_CANDIDATES targets are tried per caller, so
-         * a caller whose grant matches only a later one is missed. */
-        size_t tried = 0;
-        for (size_t k = start[i];
-             k < start[i + 1] && !done && result >= 0 &&
-             tried < MODIFY_CANDIDATES;
-             k++) {
-            const edge *step = &p->edges[outgoing[k]];
-            size_t first = step->to, last = step->to;
-            if (first >= identities && !patterns)
-                continue; /* NOTE: a literal grant reached only through a
-                           * pattern node is not checked */
-            size_t from = first < identities ? k : start[first];
-            size_t to = first < identities ? k + 1 : start[first + 1];
-            for (size_t m = from; m < to && !done; m++) {
-                const edge *hop = first < identities ? step
-                                                     : &p->edges[outgoing[m]];
+         * a caller whose grant matches only a farther one is missed. */
+        size_t tried = 0, head = 0, tail = 0;
+        stamp++;
+        seen[i] = stamp;
+        depth[i] = 0;
+        queue[tail++] = i;
+        while (head < tail && !done && result >= 0 &&
+               tried < MODIFY_CANDIDATES) {
+            size_t node = queue[head++];
+            for (size_t k = start[node];
+                 k < start[node + 1] && !done && result >= 0 &&
+                 tried < MODIFY_CANDIDATES;
+                 k++) {
+                const edge *hop = &p->edges[outgoing[k]];
+                size_t next = hop->to;
                 const char *const *actions;
                 nhi_identity *target;
-                last = hop->to;
-                if (last >= identities || last == i)
+                if (seen[next] == stamp)
                     continue;
-                if (++tried > MODIFY_CANDIDATES)
-                    break;
-                target = p->graph->identities[last];
+                seen[next] = stamp;
+                depth[next] = depth[node] + (next < identities);
+                first_kind[next] = node == i ? hop->kind : first_kind[node];
+                maybe[next] = (node != i && maybe[node]) || hop->possible;
+                queue[tail++] = next;
+                if (next >= identities)
+                    continue;
+                tried++;
+                target = p->graph->identities[next];
                 if (target->kind == NHI_KIND_AWS_USER && users)
                     actions = modify_user;
                 else if (target->kind == NHI_KIND_AWS_ROLE && roles)
@@ -2165,17 +2155,29 @@ static int link_modify_then_become(paths *p)
                                              NULL, &source);
                     if (allowed == PERMISSION_NO)
                         continue;
-                    snprintf(how, sizeof(how), "%s on %s, then %s it",
-                             actions[a], target->name, step->kind);
+                    if (depth[next] <= 1)
+                        snprintf(how, sizeof(how), "%s on %s, then %s it",
+                                 actions[a], target->name, first_kind[next]);
+                    else
+                        snprintf(how, sizeof(how),
+                                 "%s on %s, then become it in %zu steps, "
+                                 "the first %s",
+                                 actions[a], target->name, depth[next],
+                                 first_kind[next]);
                     result = add_edge(p, i, i, actions[a], &source, NULL, how,
                                       allowed == PERMISSION_POSSIBLE ||
-                                          step->possible || hop->possible);
+                                          maybe[next]);
                     done = true;
                 }
             }
         }
     }
     free(allows);
+    free(seen);
+    free(depth);
+    free(queue);
+    free(first_kind);
+    free(maybe);
 out:
     free(start);
     free(outgoing);

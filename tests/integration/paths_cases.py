@@ -245,6 +245,25 @@ cases.update({
         [group("team")]),
 })
 
+# Editing an identity reached in several steps: the caller makes it admin,
+# then goes there.
+HOP = "arn:aws:iam::%s:role/hop" % A
+WORKER = "arn:aws:iam::%s:role/worker" % A
+cases.update({
+    "put-policy-on-role-two-steps-away": (
+        True, [user("caller", [allow("iam:PutRolePolicy", WORKER)])],
+        [role("hop", {"AWS": CALLER}, [allow("sts:AssumeRole", WORKER)]),
+         role("worker", {"AWS": HOP}, [allow("s3:GetObject")])], []),
+    "put-policy-on-role-behind-account-trust": (
+        True, [user("caller", [allow(["iam:PutRolePolicy", "sts:AssumeRole"], WORKER)])],
+        [role("worker", {"AWS": "arn:aws:iam::%s:root" % A}, [allow("s3:GetObject")])], []),
+    # The worker trusts its account, so hop needs an allow it lacks.
+    "put-policy-on-role-chain-broken": (
+        False, [user("caller", [allow("iam:PutRolePolicy", WORKER)])],
+        [role("hop", {"AWS": CALLER}, [allow("s3:GetObject")]),
+         role("worker", {"AWS": "arn:aws:iam::%s:root" % A}, [allow("s3:GetObject")])], []),
+})
+
 folder = sys.argv[1]
 for name, case in sorted(cases.items()):
     expected, users, roles, policies = case[:4]
