@@ -364,13 +364,13 @@ print_cluster_section() {
 
 `bench/cluster.sh` measures the Kubernetes reader, RBAC evaluation and the
 edges across providers. `bench/gen_cluster.py N` writes one `kubectl get
-... -A -o json` List of N service accounts in namespaces of 20, each with
-a Deployment (one in five on the namespace's `default` account), a Role
-and a RoleBinding; one namespace in ten has a deployer Role (create pods,
-read secrets) bound to a group that aws-auth maps a role to, and one
-account in fifty has an IRSA role whose trust admits it. The matching AWS
-roles are a second, small export. Times are wall seconds of one run; peak
-memory is the maximum resident set size.
+... -A -o json` List of N service accounts in namespaces of 20. Each
+account has a Deployment (one in five on the namespace's `default`
+account), a Role and a RoleBinding. One namespace in ten has a deployer
+Role (create pods, read secrets) bound to a group that aws-auth maps a
+role to, and one account in fifty has an IRSA role whose trust admits
+it. The matching AWS roles are a second, small export. Times are wall
+seconds of one run; peak memory is the maximum resident set size.
 
 EOF
     bash bench/cluster.sh

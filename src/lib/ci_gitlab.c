@@ -1486,7 +1486,7 @@ static void read_id_tokens(job_reader *job)
     if (tokens == NULL || nhi_ynode_is_null(tokens))
         return;
     /* A trigger job starts a downstream pipeline and runs no script, so
-     * it requests no token, whatever `default:` says. */
+     * it requests no token, even when `default:` sets id_tokens. */
     if (get(r, job->job, "trigger") != NULL)
         return;
     if (tokens->kind != NHI_YNODE_MAPPING) {
