@@ -110,6 +110,10 @@ void nhi_audit_stage_done(nhi_audit *audit, nhi_stage stage, double start);
 /* Seconds on a monotonic clock. */
 double nhi_clock(void);
 
+/* Whether an environment name is production: `production` or `prod`,
+ * in any case. */
+bool nhi_environment_is_production(const char *environment);
+
 /* The severity of `rule` in this audit: its default, or nhi.yaml's. */
 nhi_severity nhi_audit_severity(const nhi_audit *audit,
                                 const nhi_rule_info *rule);

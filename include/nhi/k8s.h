@@ -224,6 +224,20 @@ bool nhi_k8s_binding_matches(const nhi_k8s_binding *binding,
 const char *nhi_k8s_namespace_label(nhi_graph *graph, const char *cluster,
                                     const char *namespace_);
 
+/* Whether an edge maps an AWS identity to a Kubernetes user or group
+ * (aws-auth or an access entry) and the mapping works. */
+bool nhi_k8s_edge_is_mapping(const nhi_edge *edge);
+
+/*
+ * The Kubernetes user, groups and cluster that one mapping gives an AWS
+ * identity, from its edges: those from graph->edges[first] up to
+ * (not including) `*last`, which is set. The edges of one mapping are
+ * consecutive. Every signed-in user is also in system:authenticated.
+ * Returns NHI_OK or NHI_ENOMEM.
+ */
+int nhi_k8s_who_of_mapping(nhi_graph *graph, size_t first, size_t *last,
+                           nhi_k8s_who *who);
+
 /* The `who` of a service account identity (groups in the graph's arena). */
 int nhi_k8s_who_of(nhi_graph *graph, const nhi_identity *account,
                    nhi_k8s_who *who);

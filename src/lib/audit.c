@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -29,6 +30,12 @@ const char *nhi_capability_name(unsigned bit)
         "kubernetes-admin"};
 
     return bit < NHI_CAPABILITY_COUNT ? names[bit] : "unknown";
+}
+
+bool nhi_environment_is_production(const char *environment)
+{
+    return environment && (strcasecmp(environment, "production") == 0 ||
+                           strcasecmp(environment, "prod") == 0);
 }
 
 nhi_severity nhi_audit_severity(const nhi_audit *audit,

@@ -1522,12 +1522,6 @@ static int report_reachable(paths *p, const nhi_rule_info *rule,
     return result;
 }
 
-static bool is_production(const char *environment)
-{
-    return environment && (strcasecmp(environment, "production") == 0 ||
-                           strcasecmp(environment, "prod") == 0);
-}
-
 static void free_reach(reach *r)
 {
     free(r->distance);
@@ -1551,7 +1545,8 @@ static int cross_environment(paths *p)
     int result = seeds ? NHI_OK : NHI_ENOMEM;
 
     for (size_t i = 0; seeds && i < graph->identity_count; i++) {
-        seeds[i] = is_production(graph->identities[i]->environment);
+        seeds[i] = nhi_environment_is_production(
+            graph->identities[i]->environment);
         some = some || seeds[i];
     }
     if (result >= 0 && some)

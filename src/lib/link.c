@@ -32,6 +32,12 @@ static bool starts_with(const char *text, const char *prefix)
     return strncmp(text, prefix, strlen(prefix)) == 0;
 }
 
+static bool same_location(const nhi_location *a, const nhi_location *b)
+{
+    return a->source == b->source && a->line == b->line &&
+           a->column == b->column;
+}
+
 /* The OIDC provider host of a `Federated:` principal, or NULL. */
 static const char *federated_host(const char *principal)
 {
@@ -1069,6 +1075,47 @@ static bool *token_holders(linker *l)
     return holders;
 }
 
+bool nhi_k8s_edge_is_mapping(const nhi_edge *edge)
+{
+    return edge->to_kind == NHI_NODE_K8S_SUBJECT && edge->valid &&
+           (strcmp(edge->kind, "aws-auth") == 0 ||
+            strcmp(edge->kind, "access-entry") == 0);
+}
+
+int nhi_k8s_who_of_mapping(nhi_graph *graph, size_t first, size_t *last,
+                           nhi_k8s_who *who)
+{
+    const nhi_edge *start = &graph->edges[first];
+    const nhi_k8s *k8s = graph->k8s;
+    const char **groups;
+    size_t end = first + 1;
+
+    while (end < graph->edge_count &&
+           nhi_k8s_edge_is_mapping(&graph->edges[end]) &&
+           strcmp(graph->edges[end].kind, start->kind) == 0 &&
+           graph->edges[end].from == start->from &&
+           same_location(&graph->edges[end].location, &start->location))
+        end++;
+    *last = end;
+    memset(who, 0, sizeof(*who));
+    groups = nhi_graph_alloc(graph, (end - first + 1) * sizeof(char *));
+    if (groups == NULL)
+        return NHI_ENOMEM;
+    who->groups = groups;
+    groups[who->group_count++] = "system:authenticated";
+    for (size_t e = first; e < end; e++) {
+        const char *label = graph->edges[e].to_label;
+        if (strncmp(label, "group:", 6) == 0)
+            groups[who->group_count++] = label + 6;
+        else
+            who->user = label + 5;
+    }
+    for (size_t m = 0; k8s && m < k8s->mapping_count; m++)
+        if (same_location(&k8s->mappings[m]->location, &start->location))
+            who->cluster = k8s->mappings[m]->cluster;
+    return NHI_OK;
+}
+
 static void link_pods(linker *l)
 {
     nhi_graph *graph = l->graph;
@@ -1107,45 +1154,22 @@ static void link_pods(linker *l)
     /* AWS identities act with the Kubernetes user and groups their
      * mapping gives them. The edges of one mapping are consecutive. */
     for (size_t e = 0; e < edge_count && l->status == NHI_OK;) {
-        const nhi_edge first = graph->edges[e];
-        const nhi_k8s *k8s = graph->k8s;
-        nhi_k8s_who who = {0};
-        const char **groups;
-        size_t last = e + 1;
+        const nhi_edge *first = &graph->edges[e];
+        nhi_k8s_who who;
+        size_t last;
 
-        if (first.to_kind != NHI_NODE_K8S_SUBJECT || !first.valid ||
-            (strcmp(first.kind, "aws-auth") != 0 &&
-             strcmp(first.kind, "access-entry") != 0)) {
+        if (!nhi_k8s_edge_is_mapping(first)) {
             e++;
             continue;
         }
-        while (last < edge_count &&
-               graph->edges[last].to_kind == NHI_NODE_K8S_SUBJECT &&
-               strcmp(graph->edges[last].kind, first.kind) == 0 &&
-               graph->edges[last].from == first.from &&
-               graph->edges[last].location.line == first.location.line &&
-               graph->edges[last].location.source == first.location.source)
-            last++;
-        groups = nhi_graph_alloc(graph, (last - e + 1) * sizeof(char *));
-        if (groups == NULL) {
+        if (nhi_k8s_who_of_mapping(graph, e, &last, &who) < 0) {
             l->status = NHI_ENOMEM;
             break;
         }
-        who.groups = groups;
-        groups[who.group_count++] = "system:authenticated";
-        for (size_t k = e; k < last; k++) {
-            const char *label = graph->edges[k].to_label;
-            if (strncmp(label, "group:", 6) == 0)
-                groups[who.group_count++] = label + 6;
-            else
-                who.user = label + 5;
-        }
-        for (size_t m = 0; k8s && m < k8s->mapping_count; m++)
-            if (k8s->mappings[m]->location.source == first.location.source &&
-                k8s->mappings[m]->location.line == first.location.line)
-                who.cluster = k8s->mappings[m]->cluster;
-        link_pod_rights(l, &order, first.from, &who, &first.location,
-                        has_token);
+        /* link_pod_rights appends edges: take what it needs first. */
+        size_t from = first->from;
+        nhi_location location = first->location;
+        link_pod_rights(l, &order, from, &who, &location, has_token);
         e = last;
     }
     free(order.items);

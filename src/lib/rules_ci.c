@@ -39,15 +39,46 @@ static bool same_location(const nhi_location *a, const nhi_location *b)
 }
 
 /* The identity a static login reaches: the key's owner, when known. */
+/* The edges that leave each consumer: those of consumer c are
+ * items[start[c] .. start[c + 1]), as indexes into graph->edges. */
+typedef struct consumer_edges {
+    size_t *start;
+    size_t *items;
+} consumer_edges;
+
+static int index_consumer_edges(const nhi_graph *graph, consumer_edges *index)
+{
+    size_t *fill = calloc(graph->consumer_count + 1, sizeof(size_t));
+
+    index->start = calloc(graph->consumer_count + 2, sizeof(size_t));
+    index->items = malloc((graph->edge_count + 1) * sizeof(size_t));
+    if (fill == NULL || index->start == NULL || index->items == NULL) {
+        free(fill);
+        return NHI_ENOMEM;
+    }
+    for (size_t e = 0; e < graph->edge_count; e++)
+        if (graph->edges[e].from_kind == NHI_NODE_CONSUMER)
+            index->start[graph->edges[e].from + 1]++;
+    for (size_t c = 0; c < graph->consumer_count; c++)
+        index->start[c + 1] += index->start[c];
+    for (size_t e = 0; e < graph->edge_count; e++) {
+        size_t from = graph->edges[e].from;
+        if (graph->edges[e].from_kind == NHI_NODE_CONSUMER)
+            index->items[index->start[from] + fill[from]++] = e;
+    }
+    free(fill);
+    return NHI_OK;
+}
+
 static const nhi_edge *login_edge(const nhi_graph *graph,
+                                  const consumer_edges *index,
                                   const nhi_consumer *consumer,
                                   const nhi_login *login)
 {
-    for (size_t e = 0; e < graph->edge_count; e++) {
-        const nhi_edge *edge = &graph->edges[e];
-        if (edge->from_kind == NHI_NODE_CONSUMER &&
-            edge->from == consumer->index && edge->valid &&
-            same_location(&edge->location, &login->location))
+    for (size_t k = index->start[consumer->index];
+         k < index->start[consumer->index + 1]; k++) {
+        const nhi_edge *edge = &graph->edges[index->items[k]];
+        if (edge->valid && same_location(&edge->location, &login->location))
             return edge;
     }
     return NULL;
@@ -104,7 +135,7 @@ static nhi_finding *earlier_finding(nhi_findings *findings, size_t from,
 /* cred.ci-static-cloud-key: one finding per key a job logs in with. A job
  * that outside contributors can start (pull_request_target and the like)
  * runs with that key in reach of their code: one level more severe. */
-static int rule_static_keys(nhi_audit *audit)
+static int rule_static_keys(nhi_audit *audit, const consumer_edges *index)
 {
     const nhi_rule_info *rule = nhi_rule_find("cred.ci-static-cloud-key");
     const nhi_graph *graph = audit->graph;
@@ -122,7 +153,7 @@ static int rule_static_keys(nhi_audit *audit)
 
             if (!nhi_login_is_static(login->kind))
                 continue;
-            edge = login_edge(graph, job, login);
+            edge = login_edge(graph, index, job, login);
             if (edge && edge->to_kind == NHI_NODE_IDENTITY && !edge->possible)
                 owner = graph->identities[edge->to];
             if (job->untrusted_trigger && severity > NHI_SEVERITY_CRITICAL)
@@ -521,7 +552,8 @@ static int users_evidence(nhi_finding *finding, const user_list *users)
  * that contains it within one repository, because secrets are scoped to
  * a repository.
  */
-static int rule_shared_credential(nhi_audit *audit)
+static int rule_shared_credential(nhi_audit *audit,
+                                  const consumer_edges *index)
 {
     const nhi_rule_info *rule = nhi_rule_find("reuse.shared-credential");
     const nhi_graph *graph = audit->graph;
@@ -536,7 +568,7 @@ static int rule_shared_credential(nhi_audit *audit)
 
         if (use->users.count < 2)
             continue;
-        edge = login_edge(graph, use->first, use->login);
+        edge = login_edge(graph, index, use->first, use->login);
         if (edge && edge->to_kind == NHI_NODE_IDENTITY && !edge->possible)
             owner = graph->identities[edge->to];
         finding = nhi_findings_add_consumer(
@@ -588,12 +620,6 @@ static int rule_shared_unresolved(nhi_audit *audit)
     return result;
 }
 
-static bool is_production(const char *environment)
-{
-    return environment && (strcasecmp(environment, "production") == 0 ||
-                           strcasecmp(environment, "prod") == 0);
-}
-
 /*
  * The environment a consumer runs in, for move.cross-environment: its
  * cluster's from nhi.yaml, else its deployment environment when the name
@@ -640,8 +666,8 @@ static int rule_cross_environment(nhi_audit *audit)
         consumer = graph->consumers[edge->from];
         target = graph->identities[edge->to];
         stage = consumer_stage(consumer);
-        if (stage == NULL || is_production(stage) ||
-            !is_production(target->environment))
+        if (stage == NULL || nhi_environment_is_production(stage) ||
+            !nhi_environment_is_production(target->environment))
             continue;
         finding = nhi_findings_add_consumer(
             &audit->findings, rule, nhi_audit_severity(audit, rule), consumer,
@@ -662,8 +688,11 @@ static int rule_cross_environment(nhi_audit *audit)
 
 int nhi_rules_ci(nhi_audit *audit)
 {
-    int result = rule_static_keys(audit);
+    consumer_edges index = {NULL, NULL};
+    int result = index_consumer_edges(audit->graph, &index);
 
+    if (result >= 0)
+        result = rule_static_keys(audit, &index);
     if (result >= 0)
         result = rule_plaintext(audit);
     if (result >= 0)
@@ -671,8 +700,10 @@ int nhi_rules_ci(nhi_audit *audit)
     if (result >= 0)
         result = rule_shared_unresolved(audit);
     if (result >= 0)
-        result = rule_shared_credential(audit);
+        result = rule_shared_credential(audit, &index);
     if (result >= 0)
         result = rule_cross_environment(audit);
+    free(index.start);
+    free(index.items);
     return result;
 }

@@ -598,52 +598,6 @@ static int judge_principal(nhi_audit *audit, const k8s_principal *p,
     return result;
 }
 
-/* The Kubernetes user and groups that the mapping edges [first, last)
- * give an AWS identity, with system:authenticated, which every signed-in
- * user has. The edges of one mapping are consecutive. */
-static int mapped_who(nhi_graph *graph, size_t first, size_t last,
-                      nhi_k8s_who *who)
-{
-    const char **groups =
-        nhi_graph_alloc(graph, (last - first + 1) * sizeof(char *));
-
-    if (groups == NULL)
-        return NHI_ENOMEM;
-    memset(who, 0, sizeof(*who));
-    who->groups = groups;
-    groups[who->group_count++] = "system:authenticated";
-    for (size_t e = first; e < last; e++) {
-        const char *label = graph->edges[e].to_label;
-        if (strncmp(label, "group:", 6) == 0)
-            groups[who->group_count++] = label + 6;
-        else
-            who->user = label + 5;
-    }
-    return NHI_OK;
-}
-
-/* Whether an edge maps an AWS identity to a Kubernetes user or group
- * (aws-auth or an access entry) and the mapping works. */
-static bool is_mapping(const nhi_edge *edge)
-{
-    return edge->to_kind == NHI_NODE_K8S_SUBJECT && edge->valid &&
-           (strcmp(edge->kind, "aws-auth") == 0 ||
-            strcmp(edge->kind, "access-entry") == 0);
-}
-
-/* The cluster of a mapping edge, from the mapping it was made from. */
-static const char *mapping_cluster(const nhi_graph *graph, const nhi_edge *edge)
-{
-    const nhi_k8s *k8s = graph->k8s;
-
-    for (size_t m = 0; k8s && m < k8s->mapping_count; m++)
-        if (k8s->mappings[m]->location.source == edge->location.source &&
-            k8s->mappings[m]->location.line == edge->location.line &&
-            k8s->mappings[m]->location.column == edge->location.column)
-            return k8s->mappings[m]->cluster;
-    return NULL;
-}
-
 static int rule_legacy_tokens(nhi_audit *audit)
 {
     const nhi_rule_info *rule = nhi_rule_find("cred.legacy-token-secret");
@@ -834,18 +788,12 @@ int nhi_rules_k8s(nhi_audit *audit)
         const nhi_edge *edge = &graph->edges[e];
         k8s_principal p = {NULL, {0}, edge};
         size_t last = e + 1;
-        if (!is_mapping(edge)) {
+        if (!nhi_k8s_edge_is_mapping(edge)) {
             e++;
             continue;
         }
-        while (last < graph->edge_count && is_mapping(&graph->edges[last]) &&
-               graph->edges[last].from == edge->from &&
-               graph->edges[last].location.line == edge->location.line &&
-               graph->edges[last].location.source == edge->location.source)
-            last++;
         p.identity = graph->identities[edge->from];
-        result = mapped_who(graph, e, last, &p.who);
-        p.who.cluster = mapping_cluster(graph, edge);
+        result = nhi_k8s_who_of_mapping(graph, e, &last, &p.who);
         if (result >= 0)
             result = judge_principal(audit, &p, &reach);
         e = last;
