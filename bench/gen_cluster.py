@@ -9,9 +9,9 @@ usage: gen_cluster.py ACCOUNTS CLUSTER_OUTPUT AUTHZ_OUTPUT
 
 ACCOUNTS service accounts are spread over namespaces of 20 accounts each.
 Each account has a Deployment running as it (one in five as `default`
-instead), a Role and a RoleBinding in its namespace; one namespace in ten
+instead), a Role and a RoleBinding in its namespace. One namespace in ten
 has a deployer Role that can create pods and read secrets, bound to a
-group that an aws-auth entry maps a role to; one account in fifty has an
+group that an aws-auth entry maps a role to. One account in fifty has an
 IRSA annotation to a role whose trust admits it. The output is
 deterministic for a given ACCOUNTS.
 """

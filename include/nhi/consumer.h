@@ -49,7 +49,7 @@ bool nhi_login_is_static(nhi_login_kind kind);
 /* One cloud login of a consumer. */
 typedef struct nhi_login {
     nhi_login_kind kind;
-    /* What is logged in to, as written: a role ARN, a workload identity
+    /* The login's target, as written: a role ARN, a workload identity
      * provider, a service-account e-mail or a client id. NULL when the
      * input does not show it. */
     const char *target;

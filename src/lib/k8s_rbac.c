@@ -155,12 +155,12 @@ static bool selector_matches(const nhi_k8s_selector *selector,
                              const nhi_k8s_role *role)
 {
     for (size_t i = 0; i < selector->label_count; i++) {
-        const nhi_tag *wanted = &selector->labels[i];
+        const nhi_tag *required = &selector->labels[i];
         bool found = false;
 
         for (size_t j = 0; j < role->label_count && !found; j++) {
-            found = equal_nullable(role->labels[j].key, wanted->key) &&
-                    equal_nullable(role->labels[j].value, wanted->value);
+            found = equal_nullable(role->labels[j].key, required->key) &&
+                    equal_nullable(role->labels[j].value, required->value);
         }
         if (!found)
             return false;
@@ -713,21 +713,21 @@ static bool has_cluster_role(const nhi_k8s *k8s, const char *cluster,
     return false;
 }
 
-/* Add the built-in ClusterRole `which` to `cluster` (in the arena). */
-static int add_builtin(nhi_graph *graph, const char *cluster, size_t which)
+/* Add builtin_roles[builtin] to `cluster`, in the graph arena. */
+static int add_builtin(nhi_graph *graph, const char *cluster, size_t builtin)
 {
     nhi_k8s_role *role = nhi_graph_alloc(graph, sizeof(*role));
-    size_t count = builtin_roles[which].rule_count;
+    size_t count = builtin_roles[builtin].rule_count;
 
     if (role == NULL)
         return NHI_ENOMEM;
     role->cluster = cluster;
-    role->name = builtin_roles[which].name;
+    role->name = builtin_roles[builtin].name;
     role->rules = nhi_graph_alloc(graph, count * sizeof(*role->rules));
     if (role->rules == NULL)
         return NHI_ENOMEM;
     for (size_t r = 0; r < count; r++) {
-        const builtin_rule *from = &builtin_roles[which].rules[r];
+        const builtin_rule *from = &builtin_roles[builtin].rules[r];
         nhi_k8s_rule *rule = &role->rules[r];
         rule->verbs = from->verbs;
         rule->verb_count = from->verb_count;

@@ -442,9 +442,9 @@ static nhi_format guess_broken(const char *path, const nhi_yfile *file)
 }
 
 /*
- * Recognise a YAML or JSON input by its tree. Declarations are read here;
- * for the exports, only the format is set and the audit reads them. A
- * file that is none of these is left unknown for the caller.
+ * Recognise a YAML or JSON input by its tree. Declarations are read here.
+ * For an export, only the format is set, and the audit reads the file.
+ * A file of no known format is left unknown for the caller.
  */
 static int read_yaml(nhi_workspace *workspace, nhi_input *input,
                      nhi_format hint, nhi_diags *diags)

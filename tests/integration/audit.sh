@@ -48,11 +48,11 @@ assert classes["AWSServiceRoleForSupport"] == "provider-managed", classes
 assert classes["AWSReservedSSO_AdministratorAccess_0123456789abcdef"] == "human", classes
 assert classes["nightly-etl"] == "workload", classes
 assert classes["break-glass"] == "unknown", classes
-# Blast radius, by hand: an admin can become the other 9 identities of
-# its account and, through ci-deployer's aws-auth group, which creates
-# pods in payments, the 2 service accounts there; ci-deployer can rewrite
-# the trust of break-glass (admin); staging-smoke-tests can assume
-# ledger-writer only; the invoices-api service account becomes its IRSA
+# Blast radius, by hand. An admin can become the other 9 identities of
+# its account, and the 2 service accounts of payments through
+# ci-deployer's aws-auth group, which creates pods there. ci-deployer can
+# rewrite the trust of break-glass (admin). staging-smoke-tests can assume
+# ledger-writer only. The invoices-api service account becomes its IRSA
 # role only.
 radius = {i["name"]: i["blast_radius"] for i in report["identities"]}
 assert radius["legacy-batch"] == 11, radius

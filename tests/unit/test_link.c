@@ -326,7 +326,7 @@ static void github_role_from_secret(void **state)
         true, github,
         "{\"StringLike\":{\"" GITHUB ":sub\":\"repo:other/repo:*\"}}");
     nhi_identity *admits = make_role(f, "ours", &ours, 1);
-    nhi_identity *refuses = make_role(f, "theirs", &theirs, 1);
+    nhi_identity *rejecting = make_role(f, "theirs", &theirs, 1);
     nhi_consumer *job = make_job(f, NHI_CONSUMER_GITHUB_JOB, "acme/app", "a");
     const nhi_edge *edge;
 
@@ -337,7 +337,7 @@ static void github_role_from_secret(void **state)
     assert_non_null(edge);
     assert_true(edge->valid);
     assert_true(edge->possible);
-    assert_null(edge_between(f, NHI_NODE_CONSUMER, job->index, refuses->index));
+    assert_null(edge_between(f, NHI_NODE_CONSUMER, job->index, rejecting->index));
 }
 
 /* Without a repository the subject is a pattern: possible at most. */
