@@ -1117,26 +1117,39 @@ typedef struct self_check {
     const char *action;
     const char *resource;
     const char *how;
+    bool possible; /* the step needs something the export does not show */
 } self_check;
 
+/* What link_self has found so far: a definite self hop ends the search,
+ * a possible one is kept while a definite one is still looked for. */
+typedef struct self_found {
+    bool definite;
+    bool possible;
+} self_found;
+
 /* Try one way to edit the caller's own permissions; adds the self hop. */
-static bool try_self(paths *p, nhi_identity *caller, const self_check *check,
-                     bool *found)
+static void try_self(paths *p, nhi_identity *caller, const self_check *check,
+                     self_found *found)
 {
     grant_source source = {0};
     permission allowed;
+    bool possible;
 
-    if (*found || check->resource == NULL ||
+    if (found->definite || check->resource == NULL ||
         may(p, caller, check->action, NULL, NULL, NULL) == PERMISSION_NO)
-        return *found;
+        return;
     allowed = may(p, caller, check->action, check->resource, NULL, &source);
     if (allowed == PERMISSION_NO)
-        return false;
+        return;
+    possible = check->possible || allowed == PERMISSION_POSSIBLE;
+    if (possible && found->possible)
+        return;
     p->result = add_edge(p, caller->index, caller->index, check->action,
-                         &source, NULL, check->how,
-                         allowed == PERMISSION_POSSIBLE);
-    *found = true;
-    return true;
+                         &source, NULL, check->how, possible);
+    if (possible)
+        found->possible = true;
+    else
+        found->definite = true;
 }
 
 /*
@@ -1147,43 +1160,46 @@ static bool try_self(paths *p, nhi_identity *caller, const self_check *check,
  */
 static int link_self(paths *p, nhi_identity *caller)
 {
-    bool user = caller->kind == NHI_KIND_AWS_USER, found = false;
+    bool user = caller->kind == NHI_KIND_AWS_USER;
+    self_found found = {false, false};
     char how[512];
 
     self_check own[] = {
         {user ? "iam:PutUserPolicy" : "iam:PutRolePolicy", caller->id,
-         "write an inline policy granting itself everything"},
+         "write an inline policy granting itself everything", false},
         {user ? "iam:AttachUserPolicy" : "iam:AttachRolePolicy", caller->id,
-         "attach AdministratorAccess to itself"},
+         "attach AdministratorAccess to itself", false},
     };
     for (size_t i = 0; i < 2; i++)
         try_self(p, caller, &own[i], &found);
 
-    for (size_t g = 0; user && !found && g < caller->group_count; g++) {
+    for (size_t g = 0; user && !found.definite && g < caller->group_count;
+         g++) {
         const nhi_group *group =
             nhi_graph_find_group(p->graph, caller->account, caller->groups[g]);
         if (group == NULL)
             continue;
         snprintf(how, sizeof(how), "edit the policies of its group %s",
                  group->name);
-        self_check checks[] = {{"iam:PutGroupPolicy", group->arn, how},
-                               {"iam:AttachGroupPolicy", group->arn, how}};
+        self_check checks[] = {{"iam:PutGroupPolicy", group->arn, how, false},
+                               {"iam:AttachGroupPolicy", group->arn, how,
+                                false}};
         for (size_t i = 0; i < 2; i++)
             try_self(p, caller, &checks[i], &found);
     }
 
-    for (size_t g = 0; user && !found && g < p->admin_group_count &&
+    for (size_t g = 0; user && !found.definite && g < p->admin_group_count &&
                        may(p, caller, "iam:AddUserToGroup", NULL, NULL,
                            NULL) != PERMISSION_NO;
          g++) {
         const nhi_group *group = p->admin_groups[g];
         snprintf(how, sizeof(how), "add itself to the admin group %s",
                  group->name);
-        self_check check = {"iam:AddUserToGroup", group->arn, how};
+        self_check check = {"iam:AddUserToGroup", group->arn, how, false};
         try_self(p, caller, &check, &found);
     }
 
-    for (size_t i = 0; !found && i < caller->policy_count; i++) {
+    for (size_t i = 0; !found.definite && i < caller->policy_count; i++) {
         const nhi_policy *policy = caller->policies[i].policy;
         if (policy->kind != NHI_POLICY_MANAGED || policy->aws_managed ||
             policy->arn == NULL)
@@ -1191,9 +1207,10 @@ static int link_self(paths *p, nhi_identity *caller)
         snprintf(how, sizeof(how), "create a new default version of its "
                                    "policy %s",
                  policy->name);
-        self_check version = {"iam:CreatePolicyVersion", policy->arn, how};
+        self_check version = {"iam:CreatePolicyVersion", policy->arn, how,
+                              false};
         try_self(p, caller, &version, &found);
-        for (size_t v = 0; !found && v < policy->version_count; v++) {
+        for (size_t v = 0; !found.definite && v < policy->version_count; v++) {
             if (v == policy->default_version ||
                 !version_is_admin(&policy->versions[v]))
                 continue;
@@ -1203,9 +1220,37 @@ static int link_self(paths *p, nhi_identity *caller)
                          ? policy->versions[v].version_id
                          : "?",
                      policy->name);
-            self_check old = {"iam:SetDefaultPolicyVersion", policy->arn, how};
+            self_check old = {"iam:SetDefaultPolicyVersion", policy->arn, how,
+                              false};
             try_self(p, caller, &old, &found);
         }
+    }
+
+    /* No version in the export allows everything, but the caller chooses
+     * which version of its policy applies. So any version written later,
+     * or one the export leaves out, is a step to admin. */
+    for (size_t i = 0; !found.definite && !found.possible &&
+                       i < caller->policy_count;
+         i++) {
+        const nhi_policy *policy = caller->policies[i].policy;
+        if (policy->kind != NHI_POLICY_MANAGED || policy->aws_managed ||
+            policy->arn == NULL)
+            continue;
+        if (policy->version_count == 1)
+            snprintf(how, sizeof(how),
+                     "make another version of its policy %s the default, "
+                     "which needs a version that allows everything: the "
+                     "export shows only the default one",
+                     policy->name);
+        else
+            snprintf(how, sizeof(how),
+                     "make another version of its policy %s the default, "
+                     "which needs a version that allows everything: none "
+                     "of the %zu versions in the export does",
+                     policy->name, policy->version_count);
+        self_check other = {"iam:SetDefaultPolicyVersion", policy->arn, how,
+                            true};
+        try_self(p, caller, &other, &found);
     }
     return p->result;
 }

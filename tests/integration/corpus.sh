@@ -94,6 +94,38 @@ check_identities iam-vulnerable "{
     '$b:user/userwithlotsofpermissions': 'workload',
     '$b:role/MyRole': 'workload',
 }"
+python3 - "$work/iam-vulnerable.json" <<'PY' || fail "iam-vulnerable: escalation starts"
+import json, sys
+report = json.load(open(sys.argv[1]))
+paths = {f["identity"].rsplit("/", 1)[1]: f["message"] for f in report["findings"]
+         if f["rule"] == "move.escalation-path"}
+names = {i["id"].rsplit("/", 1)[1] for i in report["identities"]}
+# Principals of the privesc sets that have no path in this export:
+no_path = {
+    # Targets, not starts: admin already, or trusted only by other roles.
+    "privesc-high-priv-service-role", "privesc-AssumeRole-ending-role",
+    "privesc-permissive-role-trust",
+    # The export holds no policy of this user, and no role trusts it.
+    "privesc-AssumeRole-start-user",
+    # Role-editing users with no way to become a role.
+    "privesc9-AttachRolePolicy-user", "privesc12-PutRolePolicy-user",
+    # User- and group-editing roles with no way to become a user.
+    "privesc7-AttachUserPolicy-role", "privesc8-AttachGroupPolicy-role",
+    "privesc10-PutUserPolicy-role", "privesc11-PutGroupPolicy-role",
+    "privesc13-AddUserToGroup-role",
+}
+starts = {n for n in names if n.startswith(("privesc", "fn"))} - no_path
+assert len(starts) == 65, len(starts)
+missing = sorted(starts - set(paths))
+assert not missing, missing
+assert not no_path & set(paths), sorted(no_path & set(paths))
+false_positives = sorted(n for n in paths if n.startswith("fp"))
+assert not false_positives, false_positives
+# Possible, not definite: no version of its policy allows everything.
+for name in ("privesc2-SetExistingDefaultPolicyVersion-user",
+             "privesc2-SetExistingDefaultPolicyVersion-role"):
+    assert paths[name].startswith("can possibly reach"), paths[name]
+PY
 python3 - "$work/iam-vulnerable.json" <<'PY' || fail "iam-vulnerable: bindings"
 import json, sys
 report = json.load(open(sys.argv[1]))

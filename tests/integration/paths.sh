@@ -23,9 +23,12 @@ while read -r name expected; do
     actual=$(python3 -c "
 import json, sys
 report = json.load(open(sys.argv[1]))
-found = any(f['rule'] == 'move.escalation-path' and f['identity'].endswith(':user/caller')
-            for f in report['findings'])
-print('yes' if found else 'no')" "$work/$name.report")
+found = [f for f in report['findings'] if f['rule'] == 'move.escalation-path'
+         and f['identity'].endswith(':user/caller')]
+if not found:
+    print('no')
+else:
+    print('possible' if found[0]['message'].startswith('can possibly') else 'definite')" "$work/$name.report")
     if [ "$actual" != "$expected" ]; then
         echo "FAIL: $name: escalation found: $actual, expected $expected"
         failures=$((failures + 1))

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 """Write one small authorization-details export per escalation case, and
 print "NAME EXPECTED" lines: whether user `caller` must get a
-move.escalation-path finding (yes) or not (no). Each case is a known path
-or a look-alike that must not be reported."""
+move.escalation-path finding, and of what kind: "definite", "possible"
+(a step needs a resource or a condition the export cannot show) or "no".
+Each case is a known path or a look-alike that must not be reported."""
 import json
 import os
 import sys
@@ -71,8 +72,17 @@ PASS_EC2 = ["iam:PassRole", "ec2:RunInstances"]
 cases = {
     "set-default-to-admin-version": (True, [user("caller", managed=[POLICY])], [],
                                      [managed("own", [("v1", SET_DEFAULT), ("v2", doc(ADMIN))], "v1")]),
-    "set-default-without-admin-version": (False, [user("caller", managed=[POLICY])], [],
+    # The caller picks the version: one written later is a step to admin.
+    "set-default-without-admin-version": ("possible", [user("caller", managed=[POLICY])], [],
                                           [managed("own", [("v1", SET_DEFAULT)], "v1")]),
+    # An admin version of a policy attached to nobody the caller can become.
+    "set-default-on-unattached-policy": (
+        False, [user("caller", [allow("iam:SetDefaultPolicyVersion")])], [],
+        [managed("other", [("v1", doc(allow("s3:GetObject"))), ("v2", doc(ADMIN))], "v1")]),
+    "set-default-denied-on-own-policy": (
+        False, [user("caller", [allow("iam:SetDefaultPolicyVersion"),
+                                deny("iam:SetDefaultPolicyVersion", POLICY)], managed=[POLICY])], [],
+        [managed("own", [("v1", doc(allow("s3:GetObject"))), ("v2", doc(ADMIN))], "v1")]),
     "pass-role-to-ec2": (True, [user("caller", [allow(PASS_EC2)])],
                          [role("admin", EC2, profile=True)], []),
     "pass-role-condition-other-service": (
@@ -201,7 +211,7 @@ EXISTING = {
     "cloudformation-update-stack": ("cloudformation", "cloudformation:UpdateStack", False),
 }
 for path, (name, action, profile) in EXISTING.items():
-    cases["existing-" + path] = (True, [user("caller", [allow(action)])],
+    cases["existing-" + path] = ("possible", [user("caller", [allow(action)])],
                                  [role("admin", service(name), profile=profile)], [])
     # The same action on a role of another service reaches nothing.
     cases["existing-" + path + "-other-service"] = (
@@ -271,4 +281,6 @@ for name, case in sorted(cases.items()):
     with open(os.path.join(folder, name + ".json"), "w") as handle:
         json.dump({"UserDetailList": users, "GroupDetailList": groups, "RoleDetailList": roles,
                    "Policies": policies}, handle)
-    print(name, "yes" if expected else "no")
+    if expected is True:
+        expected = "definite"
+    print(name, expected if expected else "no")
