@@ -10,6 +10,7 @@
 #define NHI_GRAPH_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "nhi/common.h"
@@ -61,6 +62,16 @@ typedef struct nhi_statement {
     const char **principals;
     size_t principal_count;
     const char *condition; /* the Condition object as compact JSON, or NULL */
+    /* Whether the Condition reads aws:PrincipalArn, so that its result
+     * depends on the caller. */
+    bool condition_reads_principal;
+    /* Hashed sets of what its actions can name (see aws_statement_index):
+     * services, services with a wildcard first in the name, and services
+     * with the first letter of the name. 0 when not indexed, which means
+     * any action may match. */
+    uint64_t service_mask;
+    uint64_t wide_mask;
+    uint64_t name_mask;
 } nhi_statement;
 
 typedef enum nhi_policy_kind {

@@ -635,6 +635,63 @@ static int exclude_terms(question *q, const aws_grant *grant, bool admin_only)
 
 /* ---- cheap exact checks that settle most questions ---- */
 
+#define FNV_OFFSET 14695981039346656037u
+#define FNV_PRIME 1099511628211u
+
+static unsigned char fold_action_byte(char c)
+{
+    unsigned char byte = (unsigned char)c;
+    return byte >= 'A' && byte <= 'Z' ? (unsigned char)(byte - 'A' + 'a')
+                                      : byte;
+}
+
+aws_action_key aws_action_key_of(const char *action)
+{
+    aws_action_key key = {UINT64_MAX, UINT64_MAX};
+    uint64_t hash = FNV_OFFSET;
+    const char *c;
+
+    for (c = action; *c && *c != ':'; c++)
+        hash = (hash ^ fold_action_byte(*c)) * FNV_PRIME;
+    if (*c != ':')
+        return key; /* no service part: every bit */
+    key.service = (uint64_t)1 << (hash % 64);
+    hash = (hash ^ ':') * FNV_PRIME;
+    hash = (hash ^ fold_action_byte(c[1])) * FNV_PRIME;
+    key.name = (uint64_t)1 << (hash % 64);
+    return key;
+}
+
+void aws_statement_index(nhi_statement *statement)
+{
+    uint64_t services = 0, wide = 0, names = 0;
+
+    for (size_t i = 0; i < statement->action_count; i++) {
+        const char *action = statement->actions[i];
+        size_t service = strcspn(action, ":");
+        aws_action_key key = aws_action_key_of(action);
+        /* A wildcard in the service part may name any service. */
+        if (key.service == UINT64_MAX || strcspn(action, "*?") < service) {
+            services = wide = names = UINT64_MAX;
+            break;
+        }
+        services |= key.service;
+        /* A wildcard first in the name may name any action of it. */
+        if (action[service + 1] == '*' || action[service + 1] == '?')
+            wide |= key.service;
+        else
+            names |= key.name;
+    }
+    if (statement->not_action)
+        services = wide = names = UINT64_MAX;
+    statement->service_mask = services;
+    statement->wide_mask = wide;
+    statement->name_mask = names;
+    statement->condition_reads_principal =
+        statement->condition &&
+        nhi_contains_nocase(statement->condition, "aws:PrincipalArn");
+}
+
 bool aws_statement_matches(const nhi_statement *statement, const char *action)
 {
     bool any = false;

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "nhi/graph.h"
 
@@ -58,6 +59,46 @@ typedef struct aws_eval aws_eval;
 const nhi_policy_version *aws_default_version(const nhi_policy *policy);
 /* Whether a statement's Action (or NotAction) admits one action name. */
 bool aws_statement_matches(const nhi_statement *statement, const char *action);
+
+/*
+ * Index `statement`: the masks that aws_statement_may_name reads, and
+ * whether its condition reads aws:PrincipalArn. The policy reader calls
+ * it for every statement it reads.
+ */
+void aws_statement_index(nhi_statement *statement);
+
+/*
+ * The bits of one action in the masks of an indexed statement: its
+ * service (the text before `:`, case folded), and its service with the
+ * first letter of its name. Every bit when the action has no service.
+ */
+typedef struct aws_action_key {
+    uint64_t service;
+    uint64_t name;
+} aws_action_key;
+
+aws_action_key aws_action_key_of(const char *action);
+
+/* Whether masks (as in nhi_statement) may name an action with `key`. */
+static inline bool aws_masks_may_name(uint64_t services, uint64_t wide,
+                                      uint64_t names, aws_action_key key)
+{
+    return (services & key.service) &&
+           ((wide & key.service) || (names & key.name));
+}
+
+/*
+ * Whether `statement` can match an action with `key`: false only when the
+ * statement is indexed and none of its actions can name it. A quick test
+ * before aws_statement_matches, with the key computed once.
+ */
+static inline bool aws_statement_may_name(const nhi_statement *statement,
+                                          aws_action_key key)
+{
+    return statement->service_mask == 0 ||
+           aws_masks_may_name(statement->service_mask, statement->wide_mask,
+                              statement->name_mask, key);
+}
 /* Whether a statement names Resource "*". */
 bool aws_statement_every_resource(const nhi_statement *statement);
 

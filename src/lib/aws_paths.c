@@ -63,6 +63,13 @@ typedef struct hub {
     const char *detail;
 } hub;
 
+/* The statement masks of nhi_statement, joined over several statements. */
+typedef struct allow_masks {
+    uint64_t services;
+    uint64_t wide;
+    uint64_t names;
+} allow_masks;
+
 typedef struct paths {
     nhi_audit *audit;
     nhi_graph *graph;
@@ -75,6 +82,9 @@ typedef struct paths {
     size_t hub_capacity;
     nhi_strmap hub_index; /* key -> hub number + 1 */
     bool *admin;          /* by identity: full admin */
+    /* By identity: the union of the masks of its Allow statements, so that
+     * an action none of them can name is ruled out at once. */
+    allow_masks *allowed;
     const nhi_group **admin_groups; /* groups that grant everything */
     size_t admin_group_count;
     int result;
@@ -184,17 +194,6 @@ static bool resource_matches(const nhi_statement *statement, bool version_2012,
  */
 static nhi_strmap condition_cache;
 
-/* Whether `text` contains `word`, ASCII case-insensitively. */
-static bool contains_nocase(const char *text, const char *word)
-{
-    size_t length = strlen(word);
-
-    for (; *text; text++)
-        if (strncasecmp(text, word, length) == 0)
-            return true;
-    return false;
-}
-
 static nhi_arena *condition_arena;
 
 static aws_condition_result condition_of(const nhi_statement *statement,
@@ -212,9 +211,7 @@ static aws_condition_result condition_of(const nhi_statement *statement,
         return AWS_CONDITION_TRUE;
     key[0] = statement;
     key[1] = service;
-    key[2] = contains_nocase(statement->condition, "aws:PrincipalArn")
-                 ? caller
-                                                                    : NULL;
+    key[2] = statement->condition_reads_principal ? caller : NULL;
     stored = nhi_strmap_get(&condition_cache, (const char *)key, sizeof(key));
     if (stored)
         return (aws_condition_result)(*stored - '0');
@@ -229,6 +226,28 @@ static aws_condition_result condition_of(const nhi_statement *statement,
     return result;
 }
 
+/* Join the masks of the Allow statements of `identity`'s policies. A
+ * statement that is not indexed may name any action. */
+static void join_allow_masks(const nhi_identity *identity, allow_masks *out)
+{
+    for (size_t i = 0; i < identity->policy_count; i++) {
+        const nhi_policy_version *version =
+            aws_default_version(identity->policies[i].policy);
+        for (size_t s = 0; version && s < version->statement_count; s++) {
+            const nhi_statement *statement = &version->statements[s];
+            if (!statement->allow)
+                continue;
+            if (statement->service_mask == 0) {
+                out->services = out->wide = out->names = UINT64_MAX;
+                return;
+            }
+            out->services |= statement->service_mask;
+            out->wide |= statement->wide_mask;
+            out->names |= statement->name_mask;
+        }
+    }
+}
+
 /*
  * Whether `caller` may do `action` on `resource` (NULL: on some resource),
  * following the evaluation order: an explicit deny wins, the boundary must
@@ -240,6 +259,12 @@ static permission may(const paths *p, const nhi_identity *caller,
 {
     permission result = PERMISSION_NO;
     bool possible_deny = false;
+    aws_action_key key = aws_action_key_of(action);
+    const allow_masks *masks = p->allowed ? &p->allowed[caller->index] : NULL;
+
+    if (masks && !aws_masks_may_name(masks->services, masks->wide,
+                                     masks->names, key))
+        return PERMISSION_NO;
 
     for (size_t i = 0; i < caller->policy_count; i++) {
         const nhi_attachment *attachment = &caller->policies[i];
@@ -247,7 +272,8 @@ static permission may(const paths *p, const nhi_identity *caller,
         for (size_t s = 0; version && s < version->statement_count; s++) {
             const nhi_statement *statement = &version->statements[s];
             aws_condition_result condition;
-            if (!aws_statement_matches(statement, action) ||
+            if (!aws_statement_may_name(statement, key) ||
+                !aws_statement_matches(statement, action) ||
                 !resource_matches(statement, version->version_2012, resource))
                 continue;
             condition = condition_of(statement, caller, service, p->audit->now);
@@ -1016,22 +1042,76 @@ static size_t lower_bound(const paths *p, const size_t *order, size_t count,
     return low;
 }
 
+/* Identities of one kind, sorted by id; for a service, the roles that
+ * trust it, each with the trust statement. */
+typedef struct target_list {
+    const char *service; /* NULL for every role or every user */
+    size_t *order;
+    const nhi_statement **trusts;
+    size_t count;
+} target_list;
+
+/* Fill `list` with the identities of `sorted` (all, sorted by id) that are
+ * of `kind` and, for a service, trust it. */
+static int fill_targets(paths *p, const size_t *sorted, nhi_identity_kind kind,
+                        const char *service, target_list *list)
+{
+    size_t count = p->graph->identity_count;
+
+    list->service = service;
+    list->count = 0;
+    list->order = malloc((count + 1) * sizeof(*list->order));
+    list->trusts = malloc((count + 1) * sizeof(*list->trusts));
+    if (list->order == NULL || list->trusts == NULL)
+        return NHI_ENOMEM;
+    for (size_t k = 0; k < count; k++) {
+        const nhi_identity *target = p->graph->identities[sorted[k]];
+        const nhi_statement *trust = NULL;
+        if (target->kind != kind ||
+            (service && (trust = service_trust(target, service)) == NULL))
+            continue;
+        list->order[list->count] = sorted[k];
+        list->trusts[list->count++] = trust;
+    }
+    return NHI_OK;
+}
+
+static void free_targets(target_list *lists, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(lists[i].order);
+        free(lists[i].trusts);
+    }
+    free(lists);
+}
+
 /*
  * Hub edges to the targets each pattern matches. Identities are sorted by
  * id, so a pattern is matched only against the ids that start with its
- * literal prefix (all of them only for a pattern such as "*").
+ * literal prefix (all of them only for a pattern such as "*"). Users,
+ * roles and the roles that trust each service are kept apart, so a hub
+ * scans only the targets it can have.
  */
 static int link_hubs(paths *p)
 {
     size_t count = p->graph->identity_count;
     size_t *order = malloc((count + 1) * sizeof(*order));
+    /* Every role, every user, then one list per service, as hubs ask. */
+    target_list *lists = calloc(2, sizeof(*lists));
+    size_t list_count = 2;
 
-    if (order == NULL)
+    if (order == NULL || lists == NULL) {
+        free(order);
+        free(lists);
         return NHI_ENOMEM;
+    }
     for (size_t i = 0; i < count; i++)
         order[i] = i;
     sorting_graph = p->graph;
     qsort(order, count, sizeof(*order), compare_ids);
+    if (fill_targets(p, order, NHI_KIND_AWS_ROLE, NULL, &lists[0]) < 0 ||
+        fill_targets(p, order, NHI_KIND_AWS_USER, NULL, &lists[1]) < 0)
+        p->result = NHI_ENOMEM;
 
     for (size_t h = 0; h < p->hub_count && p->result >= 0; h++) {
         const hub *item = &p->hubs[h];
@@ -1040,6 +1120,7 @@ static int link_hubs(paths *p)
                      strcmp(item->kind, "update-login-profile") != 0;
         const char *start = item->pattern;
         size_t prefix = strcspn(item->pattern, "*?");
+        const target_list *list = &lists[roles ? 0 : 1];
 
         if (strcmp(item->kind, "assume-role") == 0) {
             p->result = link_assume_hub(p, h, order, count);
@@ -1053,35 +1134,45 @@ static int link_hubs(paths *p)
             start = item->scope;
             prefix = strlen(item->scope);
         }
-        for (size_t k = lower_bound(p, order, count, start, prefix);
-             k < count && p->result >= 0; k++) {
-            size_t t = order[k];
+        if (item->service) {
+            size_t l = 2;
+            while (l < list_count && strcmp(lists[l].service, item->service))
+                l++;
+            if (l == list_count) {
+                target_list *grown =
+                    realloc(lists, (list_count + 1) * sizeof(*lists));
+                if (grown == NULL) {
+                    p->result = NHI_ENOMEM;
+                    break;
+                }
+                lists = grown;
+                memset(&lists[list_count++], 0, sizeof(*lists));
+                if (fill_targets(p, order, NHI_KIND_AWS_ROLE, item->service,
+                                 &lists[l]) < 0) {
+                    p->result = NHI_ENOMEM;
+                    break;
+                }
+            }
+            list = &lists[l];
+        }
+        for (size_t k = lower_bound(p, list->order, list->count, start, prefix);
+             k < list->count && p->result >= 0; k++) {
+            size_t t = list->order[k];
             nhi_identity *target = p->graph->identities[t];
-            const nhi_statement *trust = NULL;
             if (strncmp(target->id, start, prefix) != 0)
                 break; /* past the ids with the prefix */
-            if (!customer_role(item->kind, target))
-                continue;
-            if (target->kind != (roles ? NHI_KIND_AWS_ROLE : NHI_KIND_AWS_USER) ||
+            if (!customer_role(item->kind, target) ||
                 !nhi_glob_match(item->pattern, target->id,
-                                NHI_GLOB_CASE_SENSITIVE))
-                continue;
-            if (strcmp(item->kind, "assume-role") == 0) {
-                trust = trust_admits_account(target, item->account);
-                if (trust == NULL)
-                    continue;
-            } else if (strcmp(target->account, item->account) != 0) {
+                                NHI_GLOB_CASE_SENSITIVE) ||
+                strcmp(target->account, item->account) != 0)
                 continue; /* IAM acts only in the caller's account */
-            } else if (item->service) {
-                trust = service_trust(target, item->service);
-                if (trust == NULL)
-                    continue;
-            }
             p->result = add_edge(p, p->graph->identity_count + h, t,
-                                 item->kind, NULL, trust, item->detail, false);
+                                 item->kind, NULL, list->trusts[k],
+                                 item->detail, false);
         }
     }
     free(order);
+    free_targets(lists, list_count);
     free_trusting();
     return p->result;
 }
@@ -1120,12 +1211,36 @@ typedef struct self_check {
     bool possible; /* the step needs something the export does not show */
 } self_check;
 
-/* What link_self has found so far: a definite self hop ends the search,
- * a possible one is kept while a definite one is still looked for. */
+#define SELF_ACTIONS 8
+
+/* The self hops link_self has found so far: a definite one ends the
+ * search, and a possible one is kept while a definite one is looked for. */
 typedef struct self_found {
     bool definite;
     bool possible;
+    /* Whether the caller may do each action on some resource, asked once
+     * per action, however many policies or groups are tried. */
+    const char *actions[SELF_ACTIONS];
+    permission on_any[SELF_ACTIONS];
+    size_t action_count;
 } self_found;
+
+/* Whether `caller` may do `action` on some resource, from `found`'s memo. */
+static permission may_on_any(const paths *p, const nhi_identity *caller,
+                             const char *action, self_found *found)
+{
+    permission allowed;
+
+    for (size_t i = 0; i < found->action_count; i++)
+        if (found->actions[i] == action)
+            return found->on_any[i];
+    allowed = may(p, caller, action, NULL, NULL, NULL);
+    if (found->action_count < SELF_ACTIONS) {
+        found->actions[found->action_count] = action;
+        found->on_any[found->action_count++] = allowed;
+    }
+    return allowed;
+}
 
 /* Try one way to edit the caller's own permissions; adds the self hop. */
 static void try_self(paths *p, nhi_identity *caller, const self_check *check,
@@ -1135,8 +1250,12 @@ static void try_self(paths *p, nhi_identity *caller, const self_check *check,
     permission allowed;
     bool possible;
 
-    if (found->definite || check->resource == NULL ||
-        may(p, caller, check->action, NULL, NULL, NULL) == PERMISSION_NO)
+    if (found->definite || check->resource == NULL)
+        return;
+    allowed = may_on_any(p, caller, check->action, found);
+    /* Where the action is at best possible, one possible hop is enough. */
+    if (allowed == PERMISSION_NO ||
+        (allowed == PERMISSION_POSSIBLE && found->possible))
         return;
     allowed = may(p, caller, check->action, check->resource, NULL, &source);
     if (allowed == PERMISSION_NO)
@@ -1161,7 +1280,7 @@ static void try_self(paths *p, nhi_identity *caller, const self_check *check,
 static int link_self(paths *p, nhi_identity *caller)
 {
     bool user = caller->kind == NHI_KIND_AWS_USER;
-    self_found found = {false, false};
+    self_found found = {0};
     char how[512];
 
     self_check own[] = {
@@ -1189,8 +1308,8 @@ static int link_self(paths *p, nhi_identity *caller)
     }
 
     for (size_t g = 0; user && !found.definite && g < p->admin_group_count &&
-                       may(p, caller, "iam:AddUserToGroup", NULL, NULL,
-                           NULL) != PERMISSION_NO;
+                       may_on_any(p, caller, "iam:AddUserToGroup", &found) !=
+                           PERMISSION_NO;
          g++) {
         const nhi_group *group = p->admin_groups[g];
         snprintf(how, sizeof(how), "add itself to the admin group %s",
@@ -2300,7 +2419,10 @@ int nhi_rules_escalation(nhi_audit *audit)
         if (group_is_admin(graph->groups[g]))
             p.admin_groups[p.admin_group_count++] = graph->groups[g];
     p.admin = calloc(graph->identity_count + 1, sizeof(bool));
-    result = p.admin ? aws_eval_new(graph, &p.eval) : NHI_ENOMEM;
+    p.allowed = calloc(graph->identity_count + 1, sizeof(*p.allowed));
+    result = p.admin && p.allowed ? aws_eval_new(graph, &p.eval) : NHI_ENOMEM;
+    for (size_t i = 0; result >= 0 && i < graph->identity_count; i++)
+        join_allow_masks(graph->identities[i], &p.allowed[i]);
 
     for (size_t i = 0; result >= 0 && i < graph->identity_count; i++) {
         aws_grant grant;
@@ -2363,6 +2485,7 @@ int nhi_rules_escalation(nhi_audit *audit)
     free(p.edges);
     free(p.hubs);
     free(p.admin);
+    free(p.allowed);
     free(p.admin_groups);
     nhi_strmap_free(&p.hub_index);
     nhi_strmap_free(&condition_cache);

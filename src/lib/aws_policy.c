@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "aws_eval.h"
 #include "jstream.h"
 #include "util.h"
 
@@ -448,6 +449,7 @@ static bool read_statement(parser *p, const json_t *statement, size_t index,
                        &out->resources, &out->resource_count);
     valid &= read_principal_pair(p, index, statement, out);
     valid &= read_condition(p, index, statement, out);
+    aws_statement_index(out);
     return valid && p->status == NHI_OK;
 }
 

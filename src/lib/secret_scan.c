@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util.h"
+
 /* The access key id that the AWS documentation uses in every example. */
 #define AWS_DOCUMENTATION_KEY_ID "AKIAIOSFODNN7EXAMPLE"
 
@@ -23,22 +25,6 @@
 
 /* Shortest value that a generated password is assumed to have. */
 #define PASSWORD_MIN_LENGTH 12
-
-/* Case-insensitive substring search over ASCII. */
-static bool contains_nocase(const char *text, const char *needle)
-{
-    size_t needle_length = strlen(needle);
-
-    for (; *text; text++) {
-        size_t i = 0;
-        while (i < needle_length && text[i] &&
-               tolower((unsigned char)text[i]) == needle[i])
-            i++;
-        if (i == needle_length)
-            return true;
-    }
-    return false;
-}
 
 static bool starts_with(const char *text, const char *prefix)
 {
@@ -61,8 +47,8 @@ static bool is_redacted(const char *value)
 {
     size_t length = strlen(value);
 
-    if (contains_nocase(value, "redacted") ||
-        contains_nocase(value, "changeme") || contains_nocase(value, "xxxx") ||
+    if (nhi_contains_nocase(value, "redacted") ||
+        nhi_contains_nocase(value, "changeme") || nhi_contains_nocase(value, "xxxx") ||
         strstr(value, "****") != NULL)
         return true;
     if (length >= 3 && tolower((unsigned char)value[0]) == 'x' &&
@@ -75,11 +61,11 @@ static bool is_redacted(const char *value)
 /* Words that mark a sample or test value. */
 static bool has_placeholder_word(const char *value)
 {
-    return contains_nocase(value, "example") ||
-           contains_nocase(value, "dummy") ||
-           contains_nocase(value, "placeholder") ||
-           contains_nocase(value, "test") || contains_nocase(value, "fake") ||
-           contains_nocase(value, "sample");
+    return nhi_contains_nocase(value, "example") ||
+           nhi_contains_nocase(value, "dummy") ||
+           nhi_contains_nocase(value, "placeholder") ||
+           nhi_contains_nocase(value, "test") || nhi_contains_nocase(value, "fake") ||
+           nhi_contains_nocase(value, "sample");
 }
 
 static size_t count_span(const char *text, bool (*accept)(int c))
@@ -281,7 +267,7 @@ static bool looks_generated(const char *value)
     if (strlen(value) < PASSWORD_MIN_LENGTH || strstr(value, "://"))
         return false;
     for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++)
-        if (contains_nocase(value, common[i]))
+        if (nhi_contains_nocase(value, common[i]))
             return false;
     for (const char *c = value; *c; c++) {
         unsigned char ch = (unsigned char)*c;

@@ -75,18 +75,31 @@ char *nhi_strndup(const char *text, size_t length)
     return copy;
 }
 
+
+static char fold_ascii(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
 bool nhi_streq_nocase(const char *a, const char *b)
 {
-    for (; *a && *b; a++, b++) {
-        char x = *a, y = *b;
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y - 'A' + 'a');
-        if (x != y)
+    for (; *a && *b; a++, b++)
+        if (fold_ascii(*a) != fold_ascii(*b))
             return false;
-    }
     return *a == *b;
+}
+
+bool nhi_contains_nocase(const char *text, const char *needle)
+{
+    for (; *text; text++) {
+        size_t i = 0;
+        while (needle[i] && text[i] &&
+               fold_ascii(text[i]) == fold_ascii(needle[i]))
+            i++;
+        if (needle[i] == '\0')
+            return true;
+    }
+    return *needle == '\0';
 }
 
 void nhi_buf_append(nhi_buf *buf, const char *text, size_t length)

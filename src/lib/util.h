@@ -23,6 +23,9 @@ char *nhi_strndup(const char *text, size_t length);
 /* ASCII case-insensitive comparison. */
 bool nhi_streq_nocase(const char *a, const char *b);
 
+/* Whether `text` contains `needle`, ASCII case-insensitively. */
+bool nhi_contains_nocase(const char *text, const char *needle);
+
 /* A growable byte buffer with a sticky out-of-memory flag. */
 typedef struct nhi_buf {
     char *data;

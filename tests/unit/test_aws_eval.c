@@ -340,6 +340,54 @@ static void allow_variable_counts_as_wildcard(void **state)
     assert_int_equal(matching(f, id, "s3:GetObject"), 0);
 }
 
+/* Whether an indexed statement with `actions` may name `action`. */
+static bool indexed_may_name(const char **actions, size_t count, bool not_action,
+                             const char *action)
+{
+    nhi_statement statement = allow(actions, count, LIST("*"));
+
+    statement.not_action = not_action;
+    aws_statement_index(&statement);
+    return aws_statement_may_name(&statement, aws_action_key_of(action));
+}
+
+static void index_rules_out_other_services(void **state)
+{
+    (void)state;
+    assert_false(indexed_may_name(LIST("s3:GetObject"), false, "iam:PassRole"));
+    assert_true(indexed_may_name(LIST("s3:GetObject"), false, "S3:getobject"));
+    assert_true(indexed_may_name(LIST("iam:*"), false, "iam:PassRole"));
+    assert_true(indexed_may_name(LIST("IAM:?assRole"), false, "iam:PassRole"));
+}
+
+static void index_rules_out_other_first_letters(void **state)
+{
+    (void)state;
+    assert_false(indexed_may_name(LIST("iam:Get*", "iam:List*"), false,
+                                  "iam:PassRole"));
+    assert_true(indexed_may_name(LIST("iam:Get*", "iam:List*"), false,
+                                 "iam:listroles"));
+}
+
+static void index_keeps_wildcard_services(void **state)
+{
+    (void)state;
+    assert_true(indexed_may_name(LIST("*"), false, "iam:PassRole"));
+    assert_true(indexed_may_name(LIST("i*:GetUser"), false, "iam:PassRole"));
+    assert_true(indexed_may_name(LIST("s3:GetObject"), true, "iam:PassRole"));
+    /* An action without a service part is matched in full. */
+    assert_true(indexed_may_name(LIST("s3:GetObject"), false, "PassRole"));
+}
+
+static void unindexed_statement_may_name_anything(void **state)
+{
+    nhi_statement statement = allow(LIST("s3:GetObject"), LIST("*"));
+
+    (void)state;
+    assert_true(aws_statement_may_name(&statement,
+                                       aws_action_key_of("iam:PassRole")));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,6 +412,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(allow_variable_counts_as_wildcard,
                                         setup, teardown),
+        cmocka_unit_test(index_rules_out_other_services),
+        cmocka_unit_test(index_rules_out_other_first_letters),
+        cmocka_unit_test(index_keeps_wildcard_services),
+        cmocka_unit_test(unindexed_statement_may_name_anything),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
