@@ -9,6 +9,7 @@
 
 #include "arena.h"
 #include "glob.h"
+#include "strmap.h"
 #include "nhi/error.h"
 #include "util.h"
 
@@ -26,6 +27,10 @@ struct aws_eval {
     const nhi_graph *graph;
     policy_facts *facts; /* by policy index */
     size_t fact_count;
+    /* Answers of term questions, by term and patterns: identities that
+     * attach the same policies ask the same questions. */
+    nhi_strmap answers;
+    nhi_arena *answer_keys;
 };
 
 /* Services whose whole-service grant is reported as a sensitive wildcard. */
@@ -57,6 +62,8 @@ void aws_eval_free(aws_eval *eval)
     if (eval == NULL)
         return;
     free(eval->facts);
+    nhi_strmap_free(&eval->answers);
+    nhi_arena_free(eval->answer_keys);
     free(eval);
 }
 
@@ -363,8 +370,8 @@ int aws_grant_build(aws_eval *eval, const nhi_identity *identity,
     size_t deny_count = 0, deny_capacity = 0, term_capacity = 0;
     int result = NHI_OK;
 
-    (void)eval;
     memset(grant, 0, sizeof(*grant));
+    grant->eval = eval;
     grant->identity = identity;
     grant->boundary = identity->boundary;
     grant->boundary_unknown = identity->boundary_arn && !identity->boundary;
@@ -870,13 +877,59 @@ int aws_grant_is_admin(aws_eval *eval, const aws_grant *grant)
     return result;
 }
 
+/* Longest key of a remembered term answer; longer questions are asked
+ * again each time. */
+#define ANSWER_KEY_MAX 1024
+
+/* Write the key of a term question into `key`: what add_term reads, then
+ * the patterns. Returns its length, or 0 when it does not fit. */
+static size_t answer_key(const aws_grant *grant, const aws_term *term,
+                         const char *const *patterns, size_t count,
+                         bool positive, char key[ANSWER_KEY_MAX])
+{
+    size_t length = 0;
+    const void *pointers[2] = {term->statement, grant->boundary};
+
+    if (sizeof(pointers) + 1 +
+            (term->subtracted_count * sizeof(void *)) >= ANSWER_KEY_MAX)
+        return 0;
+    key[length++] = positive ? '+' : '-';
+    memcpy(key + length, pointers, sizeof(pointers));
+    length += sizeof(pointers);
+    for (size_t d = 0; d < term->subtracted_count; d++) {
+        memcpy(key + length, &term->subtracted[d].statement, sizeof(void *));
+        length += sizeof(void *);
+    }
+    for (size_t i = 0; i < count; i++) {
+        size_t size = strlen(patterns[i]) + 1;
+        if (length + size > ANSWER_KEY_MAX)
+            return 0;
+        memcpy(key + length, patterns[i], size);
+        length += size;
+    }
+    return length;
+}
+
 static int term_exists_with(const aws_grant *grant, size_t t,
                             const char *const *patterns, size_t count,
                             bool positive)
 {
+    aws_eval *eval = grant->eval;
+    char key[ANSWER_KEY_MAX];
+    size_t length = 0;
     question q;
-    int result = question_init(&q);
+    int result;
 
+    if (eval) {
+        length = answer_key(grant, &grant->terms[t], patterns, count, positive,
+                            key);
+        if (length) {
+            void *stored = nhi_strmap_get(&eval->answers, key, length);
+            if (stored)
+                return (int)((uintptr_t)stored - 1);
+        }
+    }
+    result = question_init(&q);
     if (result < 0)
         return result;
     add_term(&q, &q.base, grant, &grant->terms[t]);
@@ -884,6 +937,18 @@ static int term_exists_with(const aws_grant *grant, size_t t,
                                                      false));
     result = question_exists(&q);
     question_free(&q);
+    if (result >= 0 && length) {
+        char *copy;
+        if (eval->answer_keys == NULL)
+            eval->answer_keys = nhi_arena_new();
+        copy = eval->answer_keys
+                   ? nhi_arena_strndup(eval->answer_keys, key, length)
+                   : NULL;
+        if (copy == NULL ||
+            nhi_strmap_put(&eval->answers, copy, length,
+                           (void *)(uintptr_t)(result + 1)) < 0)
+            return NHI_ENOMEM;
+    }
     return result;
 }
 

@@ -50,6 +50,7 @@ typedef struct aws_grant {
     const nhi_policy *boundary;   /* applied to every term */
     bool boundary_unknown;        /* a boundary ARN not in the export */
     void *arena;
+    struct aws_eval *eval;        /* keeps answers shared by every grant */
 } aws_grant;
 
 /* Per-policy facts computed once and shared by every identity. */
@@ -87,6 +88,11 @@ static inline bool aws_masks_may_name(uint64_t services, uint64_t wide,
            ((wide & key.service) || (names & key.name));
 }
 
+/* aws_statement_matches, with the quick test of the action's `key` first. */
+static inline bool aws_statement_matches_key(const nhi_statement *statement,
+                                             const char *action,
+                                             aws_action_key key);
+
 /*
  * Whether `statement` can match an action with `key`: false only when the
  * statement is indexed and none of its actions can name it. A quick test
@@ -98,6 +104,15 @@ static inline bool aws_statement_may_name(const nhi_statement *statement,
     return statement->service_mask == 0 ||
            aws_masks_may_name(statement->service_mask, statement->wide_mask,
                               statement->name_mask, key);
+}
+
+static inline bool aws_statement_matches_key(const nhi_statement *statement,
+                                             const char *action,
+                                             aws_action_key key)
+{
+    if (!aws_statement_may_name(statement, key))
+        return statement->not_action;
+    return aws_statement_matches(statement, action);
 }
 /* Whether a statement names Resource "*". */
 bool aws_statement_every_resource(const nhi_statement *statement);

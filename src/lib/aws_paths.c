@@ -455,6 +455,7 @@ typedef enum limit {
 static limit limit_for(const paths *p, const nhi_identity *caller,
                        const char *action, const char *targets)
 {
+    aws_action_key key = aws_action_key_of(action);
     limit result = LIMIT_NONE;
 
     for (size_t i = 0; i < caller->policy_count; i++) {
@@ -462,7 +463,7 @@ static limit limit_for(const paths *p, const nhi_identity *caller,
             aws_default_version(caller->policies[i].policy);
         for (size_t s = 0; version && s < version->statement_count; s++) {
             const nhi_statement *statement = &version->statements[s];
-            if (statement->allow || !aws_statement_matches(statement, action))
+            if (statement->allow || !aws_statement_matches_key(statement, action, key))
                 continue;
             if (aws_statement_every_resource(statement)) {
                 /* A deny of every resource treats all targets alike. */
@@ -488,7 +489,7 @@ static limit limit_for(const paths *p, const nhi_identity *caller,
         bool any = false, everywhere = false;
         for (size_t s = 0; boundary && s < boundary->statement_count; s++) {
             const nhi_statement *statement = &boundary->statements[s];
-            if (!statement->allow || !aws_statement_matches(statement, action))
+            if (!statement->allow || !aws_statement_matches_key(statement, action, key))
                 continue;
             any = true;
             for (size_t r = 0; !statement->not_resource &&
@@ -554,6 +555,7 @@ static int link_grants(paths *p, const nhi_identity *caller,
                        const char *account, target_filter filter,
                        const void *data, const char *detail)
 {
+    aws_action_key key = aws_action_key_of(action);
     char passed[128];
     const char *suffix = service ? strstr(service, PROFILE_SUFFIX) : NULL;
     char scope[128];
@@ -580,7 +582,7 @@ static int link_grants(paths *p, const nhi_identity *caller,
             grant_source source = {attachment->policy, statement,
                                    attachment->via_group};
             aws_condition_result condition;
-            if (!statement->allow || !aws_statement_matches(statement, action))
+            if (!statement->allow || !aws_statement_matches_key(statement, action, key))
                 continue;
             condition = condition_of(statement, caller,
                                      suffix ? passed : service,
@@ -811,12 +813,13 @@ static int link_caller(paths *p, nhi_identity *caller)
 static bool denied(const paths *p, const nhi_identity *caller,
                    const char *action, const char *resource)
 {
+    aws_action_key key = aws_action_key_of(action);
     for (size_t i = 0; i < caller->policy_count; i++) {
         const nhi_policy_version *version =
             aws_default_version(caller->policies[i].policy);
         for (size_t s = 0; version && s < version->statement_count; s++) {
             const nhi_statement *statement = &version->statements[s];
-            if (!statement->allow && aws_statement_matches(statement, action) &&
+            if (!statement->allow && aws_statement_matches_key(statement, action, key) &&
                 resource_matches(statement, version->version_2012, resource) &&
                 condition_of(statement, caller, NULL, p->audit->now) ==
                     AWS_CONDITION_TRUE)
@@ -1046,32 +1049,88 @@ static size_t lower_bound(const paths *p, const size_t *order, size_t count,
  * trust it, each with the trust statement. */
 typedef struct target_list {
     const char *service; /* NULL for every role or every user */
+    char principal[128]; /* Service:NAME, without the profile marker */
+    bool needs_profile;  /* EC2 targets must have an instance profile */
     size_t *order;
     const nhi_statement **trusts;
     size_t count;
 } target_list;
 
-/* Fill `list` with the identities of `sorted` (all, sorted by id) that are
- * of `kind` and, for a service, trust it. */
-static int fill_targets(paths *p, const size_t *sorted, nhi_identity_kind kind,
-                        const char *service, target_list *list)
+/* The Allow statement of `role`'s trust that admits `list`'s service, as
+ * service_trust finds it. */
+static const nhi_statement *list_trust(const nhi_identity *role,
+                                       const target_list *list)
+{
+    const nhi_policy_version *version = aws_default_version(role->trust);
+
+    if (list->needs_profile && role->instance_profile_count == 0)
+        return NULL;
+    for (size_t s = 0; version && s < version->statement_count; s++) {
+        const nhi_statement *statement = &version->statements[s];
+        if (statement->allow && !statement->not_principal &&
+            (trusts_principal(statement, list->principal) ||
+             trusts_principal(statement, "*") ||
+             trusts_principal(statement, "AWS:*")) &&
+            aws_statement_matches(statement, "sts:AssumeRole"))
+            return statement;
+    }
+    return NULL;
+}
+
+/* Whether any trust statement of `role` names a service or everyone:
+ * only those roles can be in a service list. */
+static bool trusts_some_service(const nhi_identity *role)
+{
+    const nhi_policy_version *version = aws_default_version(role->trust);
+
+    for (size_t s = 0; version && s < version->statement_count; s++) {
+        const nhi_statement *statement = &version->statements[s];
+        for (size_t i = 0; i < statement->principal_count; i++)
+            if (strncmp(statement->principals[i], "Service:", 8) == 0 ||
+                strcmp(statement->principals[i], "*") == 0 ||
+                strcmp(statement->principals[i], "AWS:*") == 0)
+                return true;
+    }
+    return false;
+}
+
+/* Fill every list from `sorted` (all identities, sorted by id) in one
+ * pass: lists[0] gets the roles, lists[1] the users, and each further
+ * list the roles that trust its service. */
+static int fill_targets(paths *p, const size_t *sorted, target_list *lists,
+                        size_t list_count)
 {
     size_t count = p->graph->identity_count;
 
-    list->service = service;
-    list->count = 0;
-    list->order = malloc((count + 1) * sizeof(*list->order));
-    list->trusts = malloc((count + 1) * sizeof(*list->trusts));
-    if (list->order == NULL || list->trusts == NULL)
-        return NHI_ENOMEM;
+    for (size_t l = 0; l < list_count; l++) {
+        lists[l].order = malloc((count + 1) * sizeof(*lists[l].order));
+        lists[l].trusts = malloc((count + 1) * sizeof(*lists[l].trusts));
+        if (lists[l].order == NULL || lists[l].trusts == NULL)
+            return NHI_ENOMEM;
+    }
     for (size_t k = 0; k < count; k++) {
         const nhi_identity *target = p->graph->identities[sorted[k]];
-        const nhi_statement *trust = NULL;
-        if (target->kind != kind ||
-            (service && (trust = service_trust(target, service)) == NULL))
+        target_list *list;
+        if (target->kind == NHI_KIND_AWS_USER) {
+            list = &lists[1];
+            list->order[list->count] = sorted[k];
+            list->trusts[list->count++] = NULL;
             continue;
+        }
+        if (target->kind != NHI_KIND_AWS_ROLE)
+            continue;
+        list = &lists[0];
         list->order[list->count] = sorted[k];
-        list->trusts[list->count++] = trust;
+        list->trusts[list->count++] = NULL;
+        if (!trusts_some_service(target))
+            continue;
+        for (size_t l = 2; l < list_count; l++) {
+            const nhi_statement *trust = list_trust(target, &lists[l]);
+            if (trust == NULL)
+                continue;
+            lists[l].order[lists[l].count] = sorted[k];
+            lists[l].trusts[lists[l].count++] = trust;
+        }
     }
     return NHI_OK;
 }
@@ -1085,6 +1144,44 @@ static void free_targets(target_list *lists, size_t count)
     free(lists);
 }
 
+/* The lists link_hubs needs: every role, every user, then one list per
+ * service that some hub passes roles to. NULL when out of memory. */
+static target_list *target_lists(paths *p, const size_t *sorted,
+                                 size_t *list_count)
+{
+    target_list *lists = calloc(p->hub_count + 2, sizeof(*lists));
+    size_t count = 2;
+
+    if (lists == NULL)
+        return NULL;
+    for (size_t h = 0; h < p->hub_count; h++) {
+        const char *service = p->hubs[h].service;
+        size_t l = 2, length, suffix = strlen(PROFILE_SUFFIX);
+        if (service == NULL)
+            continue;
+        while (l < count && strcmp(lists[l].service, service) != 0)
+            l++;
+        if (l < count)
+            continue;
+        length = strlen(service);
+        lists[l].service = service;
+        lists[l].needs_profile =
+            length > suffix &&
+            strcmp(service + length - suffix, PROFILE_SUFFIX) == 0;
+        snprintf(lists[l].principal, sizeof(lists[l].principal),
+                 "Service:%.*s",
+                 (int)(lists[l].needs_profile ? length - suffix : length),
+                 service);
+        count++;
+    }
+    *list_count = count;
+    if (fill_targets(p, sorted, lists, count) < 0) {
+        free_targets(lists, count);
+        return NULL;
+    }
+    return lists;
+}
+
 /*
  * Hub edges to the targets each pattern matches. Identities are sorted by
  * id, so a pattern is matched only against the ids that start with its
@@ -1094,23 +1191,18 @@ static void free_targets(target_list *lists, size_t count)
  */
 static int link_hubs(paths *p)
 {
-    size_t count = p->graph->identity_count;
+    size_t count = p->graph->identity_count, list_count = 0;
     size_t *order = malloc((count + 1) * sizeof(*order));
-    /* Every role, every user, then one list per service, as hubs ask. */
-    target_list *lists = calloc(2, sizeof(*lists));
-    size_t list_count = 2;
+    target_list *lists = NULL;
 
-    if (order == NULL || lists == NULL) {
-        free(order);
-        free(lists);
+    if (order == NULL)
         return NHI_ENOMEM;
-    }
     for (size_t i = 0; i < count; i++)
         order[i] = i;
     sorting_graph = p->graph;
     qsort(order, count, sizeof(*order), compare_ids);
-    if (fill_targets(p, order, NHI_KIND_AWS_ROLE, NULL, &lists[0]) < 0 ||
-        fill_targets(p, order, NHI_KIND_AWS_USER, NULL, &lists[1]) < 0)
+    lists = target_lists(p, order, &list_count);
+    if (lists == NULL)
         p->result = NHI_ENOMEM;
 
     for (size_t h = 0; h < p->hub_count && p->result >= 0; h++) {
@@ -1136,23 +1228,8 @@ static int link_hubs(paths *p)
         }
         if (item->service) {
             size_t l = 2;
-            while (l < list_count && strcmp(lists[l].service, item->service))
-                l++;
-            if (l == list_count) {
-                target_list *grown =
-                    realloc(lists, (list_count + 1) * sizeof(*lists));
-                if (grown == NULL) {
-                    p->result = NHI_ENOMEM;
-                    break;
-                }
-                lists = grown;
-                memset(&lists[list_count++], 0, sizeof(*lists));
-                if (fill_targets(p, order, NHI_KIND_AWS_ROLE, item->service,
-                                 &lists[l]) < 0) {
-                    p->result = NHI_ENOMEM;
-                    break;
-                }
-            }
+            while (strcmp(lists[l].service, item->service) != 0)
+                l++; /* target_lists made one for every hub service */
             list = &lists[l];
         }
         for (size_t k = lower_bound(p, list->order, list->count, start, prefix);
@@ -1172,7 +1249,8 @@ static int link_hubs(paths *p)
         }
     }
     free(order);
-    free_targets(lists, list_count);
+    if (lists)
+        free_targets(lists, list_count);
     free_trusting();
     return p->result;
 }
