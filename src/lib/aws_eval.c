@@ -67,16 +67,6 @@ void aws_eval_free(aws_eval *eval)
     free(eval);
 }
 
-const nhi_policy_version *aws_default_version(const nhi_policy *policy)
-{
-    const nhi_policy_version *version;
-
-    if (policy == NULL || policy->version_count == 0)
-        return NULL;
-    version = &policy->versions[policy->default_version];
-    return version->invalid ? NULL : version;
-}
-
 bool aws_statement_every_resource(const nhi_statement *statement)
 {
     if (statement->not_resource)

@@ -57,7 +57,16 @@ typedef struct aws_grant {
 typedef struct aws_eval aws_eval;
 
 /* A policy's default version, or NULL when absent or unreadable. */
-const nhi_policy_version *aws_default_version(const nhi_policy *policy);
+static inline const nhi_policy_version *
+aws_default_version(const nhi_policy *policy)
+{
+    const nhi_policy_version *version;
+
+    if (policy == NULL || policy->version_count == 0)
+        return NULL;
+    version = &policy->versions[policy->default_version];
+    return version->invalid ? NULL : version;
+}
 /* Whether a statement's Action (or NotAction) admits one action name. */
 bool aws_statement_matches(const nhi_statement *statement, const char *action);
 
