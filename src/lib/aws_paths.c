@@ -2192,8 +2192,29 @@ static int blast_radius(paths *p)
         if (sets == NULL)
             audit->blast_bounded = true;
     }
-    for (size_t n = 0; sets && n < identities; n++)
-        sets[component[n] * words + n / 64] |= (uint64_t)1 << (n % 64);
+    /* The words of each component's set that may be nonzero, so that a
+     * union copies only those: reachable identities are mostly close in
+     * index, because the export lists each account's identities together. */
+    size_t *first_word = NULL, *last_word = NULL;
+    if (sets) {
+        first_word = malloc((components + 1) * sizeof(size_t));
+        last_word = calloc(components + 1, sizeof(size_t));
+        if (first_word == NULL || last_word == NULL) {
+            free(first_word);
+            free(last_word);
+            free(component_mask);
+            result = NHI_ENOMEM;
+            goto out;
+        }
+        for (size_t c = 0; c < components; c++)
+            first_word[c] = SIZE_MAX;
+    }
+    for (size_t n = 0; sets && n < identities; n++) {
+        size_t c = component[n], w = n / 64;
+        sets[c * words + w] |= (uint64_t)1 << (n % 64);
+        first_word[c] = w < first_word[c] ? w : first_word[c];
+        last_word[c] = w > last_word[c] ? w : last_word[c];
+    }
 
     /* Visit nodes by component, sinks first: each component takes the
      * sets, counts and capabilities of its successors. */
@@ -2201,6 +2222,8 @@ static int blast_radius(paths *p)
     size_t *bucket = calloc(components + 2, sizeof(size_t));
     if (bucket == NULL) {
         free(component_mask);
+        free(first_word);
+        free(last_word);
         result = NHI_ENOMEM;
         goto out;
     }
@@ -2217,19 +2240,24 @@ static int blast_radius(paths *p)
             if (to == from)
                 continue;
             component_mask[from] |= component_mask[to];
-            if (sets)
-                for (size_t w = 0; w < words; w++)
+            if (sets && first_word[to] != SIZE_MAX) {
+                for (size_t w = first_word[to]; w <= last_word[to]; w++)
                     sets[from * words + w] |= sets[to * words + w];
-            else
+                if (first_word[to] < first_word[from])
+                    first_word[from] = first_word[to];
+                if (last_word[to] > last_word[from])
+                    last_word[from] = last_word[to];
+            } else if (!sets) {
                 count[from] += count[to] + members[to];
+            }
         }
     }
     for (size_t n = 0; n < identities; n++) {
         size_t c = component[n], total = 0;
-        if (sets)
-            for (size_t w = 0; w < words; w++)
+        if (sets && first_word[c] != SIZE_MAX)
+            for (size_t w = first_word[c]; w <= last_word[c]; w++)
                 total += (size_t)__builtin_popcountll(sets[c * words + w]);
-        else
+        else if (!sets)
             total = count[c] + members[c];
         total = total > identities ? identities : total;
         audit->blast_radius[n] = total > 0 ? total - 1 : 0; /* not itself */
@@ -2237,6 +2265,8 @@ static int blast_radius(paths *p)
     }
     free(bucket);
     free(component_mask);
+    free(first_word);
+    free(last_word);
 out:
     free(account_node);
     free(start);

@@ -513,7 +513,7 @@ static bool is_untrusted_event(const char *event)
 static int read_triggers(reader *r, const nhi_ynode *on)
 {
     ypairs pairs;
-    const char **names;
+    const char **names = NULL;
     size_t count = 0;
     int result;
 
