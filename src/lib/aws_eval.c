@@ -936,6 +936,53 @@ static bool term_has_witness(const aws_grant *grant, const aws_term *term,
     return false;
 }
 
+/* Whether some action pattern of `statement` may meet one of `patterns`:
+ * 1, 0, or an error. NotAction may meet anything. Literal actions count
+ * only when `with_literals` is set. */
+static int statement_meets(const nhi_statement *statement,
+                           const char *const *patterns, size_t count,
+                           bool with_literals)
+{
+    if (statement->not_action)
+        return 1;
+    for (size_t a = 0; a < statement->action_count; a++) {
+        const char *action = statement->actions[a];
+        if (!with_literals && strpbrk(action, "*?") == NULL)
+            continue;
+        for (size_t i = 0; i < count; i++) {
+            int meets = nhi_glob_intersects(action, patterns[i],
+                                            NHI_GLOB_FOLD_CASE);
+            if (meets != 0)
+                return meets;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Whether the term holds no action of the patterns, found cheaply once
+ * term_has_witness has failed: every literal action of the statement is
+ * then out, so the statement's wildcards must miss the patterns, or the
+ * boundary must allow none of them. false says nothing.
+ */
+static bool term_surely_misses(const aws_grant *grant, const aws_term *term,
+                               const char *const *patterns, size_t count)
+{
+    const nhi_policy_version *boundary;
+
+    if (statement_meets(term->statement, patterns, count, false) == 0)
+        return true;
+    boundary = aws_default_version(grant->boundary);
+    if (boundary == NULL)
+        return false;
+    for (size_t s = 0; s < boundary->statement_count; s++)
+        if (boundary->statements[s].allow &&
+            statement_meets(&boundary->statements[s], patterns, count,
+                            true) != 0)
+            return false;
+    return true;
+}
+
 static int term_exists_with(const aws_grant *grant, size_t t,
                             const char *const *patterns, size_t count,
                             bool positive)
@@ -948,6 +995,8 @@ static int term_exists_with(const aws_grant *grant, size_t t,
 
     if (positive && term_has_witness(grant, &grant->terms[t], patterns, count))
         return 1;
+    if (positive && term_surely_misses(grant, &grant->terms[t], patterns, count))
+        return 0;
 
     if (eval) {
         length = answer_key(grant, &grant->terms[t], patterns, count, positive,

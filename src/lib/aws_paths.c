@@ -560,7 +560,11 @@ static int link_grants(paths *p, const nhi_identity *caller,
     const char *suffix = service ? strstr(service, PROFILE_SUFFIX) : NULL;
     char scope[128];
     limit limited;
+    const allow_masks *masks = &p->allowed[caller->index];
 
+    /* Edges come from Allow statements that name the action. */
+    if (!aws_masks_may_name(masks->services, masks->wide, masks->names, key))
+        return p->result;
     /* iam:PassedToService is the service itself, without the marker. */
     if (suffix) {
         snprintf(passed, sizeof(passed), "%.*s", (int)(suffix - service),
