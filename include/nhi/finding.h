@@ -53,10 +53,20 @@ typedef struct nhi_findings {
     nhi_finding *items;
     size_t count;
     size_t capacity;
+    /* Fingerprints are left to nhi_findings_take: set for lists that
+     * worker threads fill, because the hashing context is shared. */
+    bool deferred_fingerprints;
 } nhi_findings;
 
 void nhi_findings_init(nhi_findings *findings);
 void nhi_findings_free(nhi_findings *findings);
+
+/*
+ * Move every finding of `from` to the end of `into`, in order, and leave
+ * `from` empty. Fingerprints deferred in `from` are computed here.
+ * Returns NHI_OK, or NHI_ENOMEM with both lists unchanged.
+ */
+int nhi_findings_take(nhi_findings *into, nhi_findings *from);
 
 /*
  * Add a finding. `subject` may be NULL; the message is a printf format.

@@ -691,10 +691,17 @@ void aws_statement_index(nhi_statement *statement)
 
 bool aws_statement_matches(const nhi_statement *statement, const char *action)
 {
+    unsigned char first = fold_action_byte(action[0]);
     bool any = false;
 
-    for (size_t i = 0; i < statement->action_count && !any; i++)
-        any = nhi_glob_match(statement->actions[i], action, NHI_GLOB_FOLD_CASE);
+    for (size_t i = 0; i < statement->action_count && !any; i++) {
+        const char *pattern = statement->actions[i];
+        unsigned char start = fold_action_byte(pattern[0]);
+        /* Most patterns differ from the action at the first byte. */
+        if (start != first && start != '*' && start != '?')
+            continue;
+        any = nhi_glob_match(pattern, action, NHI_GLOB_FOLD_CASE);
+    }
     return any != statement->not_action;
 }
 

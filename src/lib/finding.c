@@ -119,9 +119,28 @@ static nhi_finding *add_finding(nhi_findings *findings,
         finding_free(finding);
         return NULL;
     }
-    fingerprint(finding);
+    if (!findings->deferred_fingerprints)
+        fingerprint(finding);
     findings->count++;
     return finding;
+}
+
+int nhi_findings_take(nhi_findings *into, nhi_findings *from)
+{
+    if (from->count == 0)
+        return NHI_OK;
+    if (nhi_grow((void **)&into->items, &into->capacity,
+                 into->count + from->count, sizeof(*into->items)) < 0)
+        return NHI_ENOMEM;
+    for (size_t i = 0; i < from->count; i++) {
+        if (from->deferred_fingerprints)
+            fingerprint(&from->items[i]);
+        into->items[into->count++] = from->items[i];
+    }
+    free(from->items);
+    from->items = NULL;
+    from->count = from->capacity = 0;
+    return NHI_OK;
 }
 
 nhi_finding *nhi_findings_add(nhi_findings *findings, const nhi_rule_info *rule,

@@ -4,8 +4,11 @@
  * good practice. Scope compares actions, not resources: an action granted
  * on any resource counts as granted.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aws_eval.h"
 #include "nhi/audit.h"
@@ -18,6 +21,7 @@
 typedef struct scope_context {
     nhi_audit *audit;
     aws_eval *eval;
+    nhi_findings *findings; /* where this worker adds its findings */
 } scope_context;
 
 static void append_list(nhi_buf *buf, const char *const *items, size_t count)
@@ -172,7 +176,7 @@ static int rule_full_admin(scope_context *context, nhi_identity *identity,
     if (result != 1)
         return result < 0 ? result : NHI_OK;
     finding = nhi_findings_add(
-        &audit->findings, rule, nhi_audit_severity(audit, rule),
+        context->findings, rule, nhi_audit_severity(audit, rule),
         identity,
         identity->declaration >= 0
             ? &audit->workspace->decls.items[identity->declaration]
@@ -222,7 +226,7 @@ static int rule_sensitive_wildcards(scope_context *context,
             return result;
         if (result == 1) {
             finding = nhi_findings_add(
-                &audit->findings, rule, nhi_audit_severity(audit, rule),
+                context->findings, rule, nhi_audit_severity(audit, rule),
                 identity,
                 identity->declaration >= 0
                     ? &audit->workspace->decls.items[identity->declaration]
@@ -285,7 +289,7 @@ static int rule_prohibited(scope_context *context, const nhi_decl *decl,
                               grant->terms[indexes[i]].conditional;
         if (count > 0) {
             finding = nhi_findings_add(
-                &audit->findings, rule, nhi_audit_severity(audit, rule),
+                context->findings, rule, nhi_audit_severity(audit, rule),
                 identity, decl, action->text,
                 "prohibited action '%s' is granted by %zu statement%s%s",
                 action->text, count, count == 1 ? "" : "s",
@@ -372,7 +376,7 @@ static int rule_exceeds(scope_context *context, const nhi_decl *decl,
     if (result < 0 || count == 0)
         goto out;
     finding = nhi_findings_add(
-        &audit->findings, rule, nhi_audit_severity(audit, rule),
+        context->findings, rule, nhi_audit_severity(audit, rule),
         identity, decl, NULL,
         "%zu statement%s grant%s actions that allowed_actions of '%s' does "
         "not cover",
@@ -435,13 +439,99 @@ out:
     return result;
 }
 
+/* Identities in one unit of work. Each unit keeps its own findings, and
+ * the units are joined in order, so the result does not depend on which
+ * thread ran which unit. */
+#define SCOPE_CHUNK 512
+
+/* Maximum number of worker threads, whatever the number of processors. */
+#define SCOPE_THREADS_MAX 8
+
+typedef struct scope_work {
+    nhi_audit *audit;
+    nhi_findings *chunks; /* by unit: the findings of its identities */
+    int *results;         /* by unit */
+    size_t chunk_count;
+    atomic_size_t next;   /* the next unit to take */
+} scope_work;
+
+/* Run units until none is left, with an evaluator of its own: the eval
+ * caches are not shared between threads. */
+static void *scope_worker(void *data)
+{
+    scope_work *work = data;
+    nhi_graph *graph = work->audit->graph;
+    scope_context context = {work->audit, NULL, NULL};
+    int created = aws_eval_new(graph, &context.eval);
+
+    for (;;) {
+        size_t chunk = atomic_fetch_add(&work->next, 1);
+        size_t end = (chunk + 1) * SCOPE_CHUNK;
+        int result = created;
+        if (chunk >= work->chunk_count)
+            break;
+        if (end > graph->identity_count)
+            end = graph->identity_count;
+        context.findings = &work->chunks[chunk];
+        for (size_t i = chunk * SCOPE_CHUNK; result >= 0 && i < end; i++)
+            result = scope_identity(&context, graph->identities[i]);
+        work->results[chunk] = result;
+    }
+    aws_eval_free(context.eval);
+    return NULL;
+}
+
+static size_t scope_thread_count(size_t chunks)
+{
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t count = online > 0 ? (size_t)online : 1;
+
+    if (count > SCOPE_THREADS_MAX)
+        count = SCOPE_THREADS_MAX;
+    return count < chunks ? count : chunks;
+}
+
+/*
+ * Identities are judged in units on every processor: the rules read the
+ * graph and write only their own findings and their own admin flag.
+ */
 int nhi_rules_scope(nhi_audit *audit)
 {
-    scope_context context = {audit, NULL};
-    int result = aws_eval_new(audit->graph, &context.eval);
+    size_t identities = audit->graph->identity_count;
+    scope_work work = {audit, NULL, NULL, 0, 0};
+    pthread_t threads[SCOPE_THREADS_MAX];
+    size_t thread_count, started = 0;
+    int result = NHI_OK;
 
-    for (size_t i = 0; result >= 0 && i < audit->graph->identity_count; i++)
-        result = scope_identity(&context, audit->graph->identities[i]);
-    aws_eval_free(context.eval);
+    work.chunk_count = (identities + SCOPE_CHUNK - 1) / SCOPE_CHUNK;
+    atomic_init(&work.next, 0);
+    work.chunks = calloc(work.chunk_count + 1, sizeof(*work.chunks));
+    work.results = calloc(work.chunk_count + 1, sizeof(*work.results));
+    if (work.chunks == NULL || work.results == NULL) {
+        free(work.chunks);
+        free(work.results);
+        return NHI_ENOMEM;
+    }
+    for (size_t c = 0; c < work.chunk_count; c++)
+        work.chunks[c].deferred_fingerprints = true;
+
+    thread_count = scope_thread_count(work.chunk_count);
+    /* The calling thread is one of the workers. */
+    for (; started + 1 < thread_count; started++)
+        if (pthread_create(&threads[started], NULL, scope_worker, &work) != 0)
+            break; /* fewer threads: the others take the units */
+    scope_worker(&work);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+
+    for (size_t c = 0; c < work.chunk_count; c++) {
+        if (result >= 0 && work.results[c] < 0)
+            result = work.results[c];
+        if (result >= 0)
+            result = nhi_findings_take(&audit->findings, &work.chunks[c]);
+        nhi_findings_free(&work.chunks[c]);
+    }
+    free(work.chunks);
+    free(work.results);
     return result;
 }
