@@ -85,6 +85,9 @@ typedef struct paths {
     /* By identity: the union of the masks of its Allow statements, so that
      * an action none of them can name is ruled out at once. */
     allow_masks *allowed;
+    /* Set in a worker's copy: add_edge and hub_for record their calls
+     * here, and the calling thread replays them in order (see run_units). */
+    struct step_log *log;
     const nhi_group **admin_groups; /* groups that grant everything */
     size_t admin_group_count;
     int result;
@@ -192,9 +195,9 @@ static bool resource_matches(const nhi_statement *statement, bool version_2012,
  * aws:PrincipalArn) caller: a managed policy's condition is evaluated once,
  * not once per identity that attaches it.
  */
-static nhi_strmap condition_cache;
+static _Thread_local nhi_strmap condition_cache;
 
-static nhi_arena *condition_arena;
+static _Thread_local nhi_arena *condition_arena;
 
 static aws_condition_result condition_of(const nhi_statement *statement,
                                          const nhi_identity *caller,
@@ -320,11 +323,83 @@ static permission may(const paths *p, const nhi_identity *caller,
 
 /* ---- building the edges ---- */
 
+/*
+ * One call of add_edge or hub_for made in a worker thread. Both write
+ * shared state (the edge list, the hub index and the graph's strings), so
+ * workers only record them. Replaying every unit's log in unit order then
+ * makes the same calls as one thread would, in the same order.
+ */
+typedef struct logged_step {
+    bool hub;             /* a hub_for call, else an add_edge call */
+    size_t from, to;      /* edge: `to` may be a hub logged before it */
+    const char *kind;
+    grant_source source;
+    const nhi_statement *trust;
+    const char *detail;   /* copies in the log's arena */
+    bool possible;
+    const char *pattern;  /* hub: copies in the log's arena, except */
+    const char *service;
+    const char *account;  /* which the graph owns, as hub_for keeps it */
+    const char *scope;
+} logged_step;
+
+typedef struct step_log {
+    logged_step *steps;
+    size_t count;
+    size_t capacity;
+    nhi_arena *arena;
+} step_log;
+
+/* Node numbers that stand for a hub logged as step (node - LOGGED_HUB). */
+#define LOGGED_HUB ((size_t)1 << (sizeof(size_t) * 8 - 2))
+
+static const char *log_copy(paths *p, const char *text)
+{
+    char *copy;
+
+    if (text == NULL)
+        return NULL;
+    copy = nhi_arena_strdup(p->log->arena, text);
+    if (copy == NULL)
+        p->result = NHI_ENOMEM;
+    return copy;
+}
+
+static logged_step *log_step(paths *p)
+{
+    step_log *log = p->log;
+    logged_step *step;
+
+    if (nhi_grow((void **)&log->steps, &log->capacity, log->count + 1,
+                 sizeof(*log->steps)) < 0) {
+        p->result = NHI_ENOMEM;
+        return NULL;
+    }
+    step = &log->steps[log->count++];
+    memset(step, 0, sizeof(*step));
+    return step;
+}
+
 static int add_edge(paths *p, size_t from, size_t to, const char *kind,
                     const grant_source *source, const nhi_statement *trust,
                     const char *detail, bool possible)
 {
     edge *item;
+
+    if (p->log) {
+        logged_step *step = log_step(p);
+        if (step == NULL)
+            return NHI_ENOMEM;
+        step->from = from;
+        step->to = to;
+        step->kind = kind;
+        if (source)
+            step->source = *source;
+        step->trust = trust;
+        step->detail = log_copy(p, detail);
+        step->possible = possible;
+        return p->result < 0 ? p->result : NHI_OK;
+    }
 
     if (nhi_grow((void **)&p->edges, &p->edge_capacity, p->edge_count + 1,
                  sizeof(*p->edges)) < 0)
@@ -415,6 +490,19 @@ static size_t hub_for(paths *p, const char *kind, const char *pattern,
         p->result = NHI_ELIMIT;
         return SIZE_MAX;
     }
+    if (p->log) {
+        logged_step *step = log_step(p);
+        if (step == NULL)
+            return SIZE_MAX;
+        step->hub = true;
+        step->kind = kind;
+        step->pattern = log_copy(p, pattern);
+        step->service = log_copy(p, service);
+        step->account = account;
+        step->scope = log_copy(p, scope);
+        step->detail = log_copy(p, detail);
+        return p->result < 0 ? SIZE_MAX : LOGGED_HUB + p->log->count - 1;
+    }
     number = (size_t)(uintptr_t)nhi_strmap_get(&p->hub_index, key,
                                                (size_t)length);
     if (number)
@@ -439,6 +527,32 @@ static size_t hub_for(paths *p, const char *kind, const char *pattern,
         p->result = NHI_ENOMEM;
     return p->graph->identity_count + p->hub_count - 1;
 }
+
+/* Identities in one unit of a parallel phase, each unit with its own log. */
+#define LINK_CHUNK 256
+
+/* Make the calls of one unit's log on the shared `paths`, in order. */
+static int replay(paths *p, step_log *log)
+{
+    for (size_t k = 0; k < log->count && p->result >= 0; k++) {
+        logged_step *step = &log->steps[k];
+        size_t to = step->to;
+        if (step->hub) {
+            step->to = hub_for(p, step->kind, step->pattern, step->service,
+                               step->account, step->scope, step->detail);
+            continue;
+        }
+        if (to >= LOGGED_HUB) {
+            to = log->steps[to - LOGGED_HUB].to;
+            if (to == SIZE_MAX)
+                break; /* hub_for failed and set p->result */
+        }
+        p->result = add_edge(p, step->from, to, step->kind, &step->source,
+                             step->trust, step->detail, step->possible);
+    }
+    return p->result;
+}
+
 
 /* How the caller's denies and boundary bear on one action. */
 typedef enum limit {
@@ -2300,162 +2414,314 @@ static const char *const modify_role[] = {"iam:PutRolePolicy",
                                           "iam:AttachRolePolicy"};
 
 
+/* The data every modify search reads: the edges built before it, by source
+ * node, and whether each policy has an Allow that can name a modify
+ * action. */
+typedef struct modify_graph {
+    size_t *start;    /* by node: first index into `outgoing` */
+    size_t *outgoing; /* edge numbers, grouped by source node */
+    bool *allows;     /* by policy index */
+} modify_graph;
+
+/* Scratch space of one thread's searches: nodes seen in the current
+ * search carry its stamp, their identity depth, the first step's kind and
+ * whether a step on the way is only possible. */
+typedef struct modify_scratch {
+    size_t *seen;
+    size_t *depth;
+    size_t *queue;
+    const char **first_kind;
+    bool *maybe;
+    size_t stamp;
+} modify_scratch;
+
+static int scratch_init(modify_scratch *scratch, size_t nodes)
+{
+    memset(scratch, 0, sizeof(*scratch));
+    scratch->seen = calloc(nodes + 1, sizeof(size_t));
+    scratch->depth = calloc(nodes + 1, sizeof(size_t));
+    scratch->queue = malloc((nodes + 1) * sizeof(size_t));
+    scratch->first_kind = calloc(nodes + 1, sizeof(*scratch->first_kind));
+    scratch->maybe = calloc(nodes + 1, sizeof(bool));
+    return scratch->seen && scratch->depth && scratch->queue &&
+                   scratch->first_kind && scratch->maybe
+               ? NHI_OK
+               : NHI_ENOMEM;
+}
+
+static void scratch_free(modify_scratch *scratch)
+{
+    free(scratch->seen);
+    free(scratch->depth);
+    free(scratch->queue);
+    free(scratch->first_kind);
+    free(scratch->maybe);
+}
+
+/*
+ * Add the self hop of caller `i`, when it can edit the permissions of an
+ * identity it can become: a breadth-first search over the edges of
+ * `graph`, nearest targets first.
+ * NOTE: at most MODIFY_CANDIDATES targets are tried per caller, so a
+ * caller whose grant matches only a farther one is missed.
+ */
+static int modify_one(paths *p, const modify_graph *graph,
+                      modify_scratch *scratch, size_t i)
+{
+    size_t identities = p->graph->identity_count;
+    nhi_identity *caller = p->graph->identities[i];
+    bool users = false, roles = false, done = false, any = false;
+    size_t tried = 0, head = 0, tail = 0;
+    char how[512];
+
+    if (p->admin[i])
+        return p->result;
+    for (size_t k = 0; k < caller->policy_count && !any; k++)
+        any = graph->allows[caller->policies[k].policy->index];
+    if (!any)
+        return p->result;
+    for (size_t a = 0; a < 2; a++) {
+        users = users || may(p, caller, modify_user[a], NULL, NULL, NULL) !=
+                             PERMISSION_NO;
+        roles = roles || may(p, caller, modify_role[a], NULL, NULL, NULL) !=
+                             PERMISSION_NO;
+    }
+    if (!users && !roles)
+        return p->result;
+
+    scratch->stamp++;
+    scratch->seen[i] = scratch->stamp;
+    scratch->depth[i] = 0;
+    scratch->queue[tail++] = i;
+    while (head < tail && !done && p->result >= 0 &&
+           tried < MODIFY_CANDIDATES) {
+        size_t node = scratch->queue[head++];
+        for (size_t k = graph->start[node];
+             k < graph->start[node + 1] && !done && p->result >= 0 &&
+             tried < MODIFY_CANDIDATES;
+             k++) {
+            const edge *hop = &p->edges[graph->outgoing[k]];
+            size_t next = hop->to;
+            const char *const *actions;
+            nhi_identity *target;
+            if (scratch->seen[next] == scratch->stamp)
+                continue;
+            scratch->seen[next] = scratch->stamp;
+            scratch->depth[next] = scratch->depth[node] + (next < identities);
+            scratch->first_kind[next] =
+                node == i ? hop->kind : scratch->first_kind[node];
+            scratch->maybe[next] =
+                (node != i && scratch->maybe[node]) || hop->possible;
+            scratch->queue[tail++] = next;
+            if (next >= identities)
+                continue;
+            tried++;
+            target = p->graph->identities[next];
+            if (target->kind == NHI_KIND_AWS_USER && users)
+                actions = modify_user;
+            else if (target->kind == NHI_KIND_AWS_ROLE && roles)
+                actions = modify_role;
+            else
+                continue;
+            for (size_t a = 0; a < 2 && !done; a++) {
+                grant_source source = {0};
+                permission allowed = may(p, caller, actions[a], target->id,
+                                         NULL, &source);
+                if (allowed == PERMISSION_NO)
+                    continue;
+                if (scratch->depth[next] <= 1)
+                    snprintf(how, sizeof(how), "%s on %s, then %s it",
+                             actions[a], target->name,
+                             scratch->first_kind[next]);
+                else
+                    snprintf(how, sizeof(how),
+                             "%s on %s, then become it in %zu steps, "
+                             "the first %s",
+                             actions[a], target->name, scratch->depth[next],
+                             scratch->first_kind[next]);
+                p->result = add_edge(p, i, i, actions[a], &source, NULL, how,
+                                     allowed == PERMISSION_POSSIBLE ||
+                                         scratch->maybe[next]);
+                done = true;
+            }
+        }
+    }
+    return p->result;
+}
+
+/* One pass over every identity on several threads: each unit of
+ * LINK_CHUNK identities adds its steps through a copy of `paths` that
+ * logs them. */
+typedef struct unit_run {
+    paths *p;
+    /* Add the steps of identity `i` through `p`. */
+    void (*visit)(paths *p, const void *shared, modify_scratch *scratch,
+                  size_t i);
+    const void *shared;  /* read by every thread */
+    size_t scratch_size; /* nodes of each thread's scratch space; 0: none */
+    step_log *logs;      /* by unit */
+    int *results;        /* by unit */
+} unit_run;
+
+/* A thread's own scratch space and condition cache. */
+typedef struct unit_thread {
+    modify_scratch scratch;
+    int ready;
+    bool own_cache;
+} unit_thread;
+
+static void *unit_begin(void *context)
+{
+    unit_run *run = context;
+    unit_thread *thread = calloc(1, sizeof(*thread));
+
+    if (thread == NULL)
+        return NULL;
+    thread->ready = run->scratch_size
+                        ? scratch_init(&thread->scratch, run->scratch_size)
+                        : NHI_OK;
+    /* The calling thread keeps the cache it already has. */
+    thread->own_cache = condition_arena == NULL;
+    if (thread->own_cache)
+        condition_arena = nhi_arena_new();
+    return thread;
+}
+
+static void unit_visit(void *context, void *state, size_t unit)
+{
+    unit_run *run = context;
+    unit_thread *thread = state;
+    size_t identities = run->p->graph->identity_count;
+    size_t end = (unit + 1) * LINK_CHUNK;
+    paths copy = *run->p;
+
+    copy.log = &run->logs[unit];
+    copy.log->arena = nhi_arena_new();
+    copy.result = thread == NULL || copy.log->arena == NULL ? NHI_ENOMEM
+                                                            : thread->ready;
+    if (end > identities)
+        end = identities;
+    for (size_t i = unit * LINK_CHUNK; copy.result >= 0 && i < end; i++)
+        run->visit(&copy, run->shared, &thread->scratch, i);
+    run->results[unit] = copy.result;
+}
+
+static void unit_end(void *context, void *state)
+{
+    unit_thread *thread = state;
+
+    (void)context;
+    if (thread == NULL)
+        return;
+    if (thread->own_cache) {
+        nhi_strmap_free(&condition_cache);
+        nhi_arena_free(condition_arena);
+        condition_arena = NULL;
+    }
+    scratch_free(&thread->scratch);
+    free(thread);
+}
+
+/*
+ * Visit every identity on every processor. Each unit of identities logs
+ * its steps, and the logs are replayed in unit order, so edges and hubs
+ * come out as one thread would make them.
+ */
+static int run_units(paths *p,
+                     void (*visit)(paths *, const void *, modify_scratch *,
+                                   size_t),
+                     const void *shared, size_t scratch_size)
+{
+    size_t identities = p->graph->identity_count;
+    unit_run run = {p, visit, shared, scratch_size, NULL, NULL};
+    nhi_units units = {(identities + LINK_CHUNK - 1) / LINK_CHUNK, &run,
+                       unit_begin, unit_visit, unit_end};
+
+    if (nhi_thread_count() == 1 || units.count < 2) {
+        modify_scratch scratch = {0};
+        if (scratch_size)
+            p->result = scratch_init(&scratch, scratch_size);
+        for (size_t i = 0; i < identities && p->result >= 0; i++)
+            visit(p, shared, &scratch, i);
+        scratch_free(&scratch);
+        return p->result;
+    }
+    run.logs = calloc(units.count + 1, sizeof(*run.logs));
+    run.results = calloc(units.count + 1, sizeof(*run.results));
+    if (run.logs == NULL || run.results == NULL) {
+        free(run.logs);
+        free(run.results);
+        return p->result = NHI_ENOMEM;
+    }
+    nhi_units_run(&units);
+    for (size_t u = 0; u < units.count; u++) {
+        if (p->result >= 0 && run.results[u] < 0)
+            p->result = run.results[u];
+        if (p->result >= 0)
+            replay(p, &run.logs[u]);
+        free(run.logs[u].steps);
+        nhi_arena_free(run.logs[u].arena);
+    }
+    free(run.logs);
+    free(run.results);
+    return p->result;
+}
+
+static void visit_modify(paths *p, const void *shared,
+                         modify_scratch *scratch, size_t i)
+{
+    modify_one(p, shared, scratch, i);
+}
+
 /*
  * An identity that can edit another identity's permissions and can also
  * become it (assume it, create its keys, ... through any chain of the
  * edges already built) can make it admin first: a self hop. Each caller
- * with such a grant is checked once, nearest targets first.
+ * with such a grant is checked once, on every processor; the edges are
+ * added in caller order, as one thread would add them.
  */
 static int link_modify_then_become(paths *p)
 {
     size_t identities = p->graph->identity_count;
     size_t nodes = identities + p->hub_count;
-    size_t *start = calloc(nodes + 2, sizeof(size_t));
-    size_t *outgoing = calloc(p->edge_count + 1, sizeof(size_t));
     size_t *fill = calloc(nodes + 1, sizeof(size_t));
-    size_t original = p->edge_count;
-    char how[512];
-    int result = NHI_OK;
+    modify_graph graph = {calloc(nodes + 2, sizeof(size_t)),
+                          calloc(p->edge_count + 1, sizeof(size_t)),
+                          calloc(p->graph->policy_count + 1, sizeof(bool))};
 
-    if (!start || !outgoing || !fill) {
-        result = NHI_ENOMEM;
+    if (!fill || !graph.start || !graph.outgoing || !graph.allows) {
+        p->result = NHI_ENOMEM;
         goto out;
     }
-    for (size_t e = 0; e < original; e++)
-        start[p->edges[e].from + 1]++;
+    for (size_t e = 0; e < p->edge_count; e++)
+        graph.start[p->edges[e].from + 1]++;
     for (size_t n = 0; n < nodes; n++)
-        start[n + 1] += start[n];
-    for (size_t e = 0; e < original; e++)
-        outgoing[start[p->edges[e].from] + fill[p->edges[e].from]++] = e;
-
-    /* Per policy, once: 1 when some Allow can name a modify action. */
-    signed char *allows = malloc(p->graph->policy_count + 1);
-    /* The breadth-first search of one caller: nodes seen in it carry its
-     * stamp, their identity depth, the first step's kind and whether a
-     * step on the way is only possible. */
-    size_t *seen = calloc(nodes + 1, sizeof(size_t));
-    size_t *depth = calloc(nodes + 1, sizeof(size_t));
-    size_t *queue = malloc((nodes + 1) * sizeof(size_t));
-    const char **first_kind = calloc(nodes + 1, sizeof(*first_kind));
-    bool *maybe = calloc(nodes + 1, sizeof(bool));
-    size_t stamp = 0;
-    if (allows == NULL || !seen || !depth || !queue || !first_kind || !maybe) {
-        free(allows);
-        free(seen);
-        free(depth);
-        free(queue);
-        free(first_kind);
-        free(maybe);
-        result = NHI_ENOMEM;
-        goto out;
+        graph.start[n + 1] += graph.start[n];
+    for (size_t e = 0; e < p->edge_count; e++)
+        graph.outgoing[graph.start[p->edges[e].from] +
+                       fill[p->edges[e].from]++] = e;
+    /* Per policy, once: whether some Allow can name a modify action. */
+    for (size_t k = 0; k < p->graph->policy_count; k++) {
+        const nhi_policy_version *version =
+            aws_default_version(p->graph->policies[k]);
+        for (size_t s = 0; version && s < version->statement_count; s++)
+            for (size_t a = 0; a < 2; a++)
+                if (version->statements[s].allow &&
+                    (aws_statement_matches(&version->statements[s],
+                                           modify_user[a]) ||
+                     aws_statement_matches(&version->statements[s],
+                                           modify_role[a])))
+                    graph.allows[k] = true;
     }
-    memset(allows, -1, p->graph->policy_count + 1);
 
-    for (size_t i = 0; i < identities && result >= 0; i++) {
-        nhi_identity *caller = p->graph->identities[i];
-        bool users = false, roles = false, done = false, any = false;
-        if (p->admin[i])
-            continue;
-        for (size_t k = 0; k < caller->policy_count && !any; k++) {
-            const nhi_policy *policy = caller->policies[k].policy;
-            if (allows[policy->index] < 0) {
-                const nhi_policy_version *version = aws_default_version(policy);
-                allows[policy->index] = 0;
-                for (size_t s = 0; version && s < version->statement_count;
-                     s++)
-                    for (size_t a = 0; a < 2; a++)
-                        if (version->statements[s].allow &&
-                            (aws_statement_matches(&version->statements[s],
-                                            modify_user[a]) ||
-                             aws_statement_matches(&version->statements[s],
-                                            modify_role[a])))
-                            allows[policy->index] = 1;
-            }
-            any = allows[policy->index] == 1;
-        }
-        if (!any)
-            continue;
-        for (size_t a = 0; a < 2; a++) {
-            users = users || may(p, caller, modify_user[a], NULL, NULL, NULL) !=
-                                 PERMISSION_NO;
-            roles = roles || may(p, caller, modify_role[a], NULL, NULL, NULL) !=
-                                 PERMISSION_NO;
-        }
-        if (!users && !roles)
-            continue;
-        /* Targets reachable through the edges already built, nearest
-         * first, directly or through pattern nodes.
-         * NOTE: at most MODIFY_CANDIDATES targets are tried per caller, so
-         * a caller whose grant matches only a farther one is missed. */
-        size_t tried = 0, head = 0, tail = 0;
-        stamp++;
-        seen[i] = stamp;
-        depth[i] = 0;
-        queue[tail++] = i;
-        while (head < tail && !done && result >= 0 &&
-               tried < MODIFY_CANDIDATES) {
-            size_t node = queue[head++];
-            for (size_t k = start[node];
-                 k < start[node + 1] && !done && result >= 0 &&
-                 tried < MODIFY_CANDIDATES;
-                 k++) {
-                const edge *hop = &p->edges[outgoing[k]];
-                size_t next = hop->to;
-                const char *const *actions;
-                nhi_identity *target;
-                if (seen[next] == stamp)
-                    continue;
-                seen[next] = stamp;
-                depth[next] = depth[node] + (next < identities);
-                first_kind[next] = node == i ? hop->kind : first_kind[node];
-                maybe[next] = (node != i && maybe[node]) || hop->possible;
-                queue[tail++] = next;
-                if (next >= identities)
-                    continue;
-                tried++;
-                target = p->graph->identities[next];
-                if (target->kind == NHI_KIND_AWS_USER && users)
-                    actions = modify_user;
-                else if (target->kind == NHI_KIND_AWS_ROLE && roles)
-                    actions = modify_role;
-                else
-                    continue;
-                for (size_t a = 0; a < 2 && !done; a++) {
-                    grant_source source = {0};
-                    permission allowed = may(p, caller, actions[a], target->id,
-                                             NULL, &source);
-                    if (allowed == PERMISSION_NO)
-                        continue;
-                    if (depth[next] <= 1)
-                        snprintf(how, sizeof(how), "%s on %s, then %s it",
-                                 actions[a], target->name, first_kind[next]);
-                    else
-                        snprintf(how, sizeof(how),
-                                 "%s on %s, then become it in %zu steps, "
-                                 "the first %s",
-                                 actions[a], target->name, depth[next],
-                                 first_kind[next]);
-                    result = add_edge(p, i, i, actions[a], &source, NULL, how,
-                                      allowed == PERMISSION_POSSIBLE ||
-                                          maybe[next]);
-                    done = true;
-                }
-            }
-        }
-    }
-    free(allows);
-    free(seen);
-    free(depth);
-    free(queue);
-    free(first_kind);
-    free(maybe);
+    run_units(p, visit_modify, &graph, nodes);
 out:
-    free(start);
-    free(outgoing);
     free(fill);
-    return result;
+    free(graph.start);
+    free(graph.outgoing);
+    free(graph.allows);
+    return p->result;
 }
-
 
 /*
  * Edges of other providers, so that paths and blast radius run through
@@ -2516,6 +2782,30 @@ static int link_cross_provider(paths *p)
     return NHI_OK;
 }
 
+/* Add the edges that start at one identity, and the trust by ARN into it
+ * when it is a role. */
+static int link_identity(paths *p, nhi_identity *identity)
+{
+    if (identity->provider != NHI_PROVIDER_AWS)
+        return p->result;
+    /* Edges into an admin matter; edges out of one do not. */
+    if (identity->kind == NHI_KIND_AWS_ROLE)
+        link_trust_by_arn(p, identity);
+    if (!p->admin[identity->index]) {
+        link_self(p, identity);
+        link_caller(p, identity);
+    }
+    return p->result;
+}
+
+static void visit_link(paths *p, const void *shared, modify_scratch *scratch,
+                       size_t i)
+{
+    (void)shared;
+    (void)scratch;
+    link_identity(p, p->graph->identities[i]);
+}
+
 int nhi_rules_escalation(nhi_audit *audit)
 {
     paths p = {0};
@@ -2549,19 +2839,8 @@ int nhi_rules_escalation(nhi_audit *audit)
             p.admin[i] = result == 1;
         aws_grant_free(&grant);
     }
-    for (size_t i = 0; result >= 0 && i < graph->identity_count; i++) {
-        nhi_identity *identity = graph->identities[i];
-        if (identity->provider != NHI_PROVIDER_AWS)
-            continue;
-        /* Edges into an admin matter; edges out of one do not. */
-        if (identity->kind == NHI_KIND_AWS_ROLE)
-            link_trust_by_arn(&p, identity);
-        if (!p.admin[i]) {
-            link_self(&p, identity);
-            link_caller(&p, identity);
-        }
-        result = p.result;
-    }
+    if (result >= 0)
+        result = run_units(&p, visit_link, NULL, 0);
     if (result >= 0)
         result = link_hubs(&p);
     if (result >= 0)

@@ -4,11 +4,8 @@
  * good practice. Scope compares actions, not resources: an action granted
  * on any resource counts as granted.
  */
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "aws_eval.h"
 #include "nhi/audit.h"
@@ -444,87 +441,62 @@ out:
  * thread ran which unit. */
 #define SCOPE_CHUNK 512
 
-/* Maximum number of worker threads, whatever the number of processors. */
-#define SCOPE_THREADS_MAX 8
-
 typedef struct scope_work {
     nhi_audit *audit;
     nhi_findings *chunks; /* by unit: the findings of its identities */
     int *results;         /* by unit */
-    size_t chunk_count;
-    atomic_size_t next;   /* the next unit to take */
 } scope_work;
 
-/* Run units until none is left, with an evaluator of its own: the eval
- * caches are not shared between threads. */
-static void *scope_worker(void *data)
+/* A thread's own evaluator: the eval caches are not shared. */
+static void *scope_begin(void *context)
 {
-    scope_work *work = data;
+    scope_work *work = context;
+    aws_eval *eval = NULL;
+
+    return aws_eval_new(work->audit->graph, &eval) < 0 ? NULL : eval;
+}
+
+static void scope_run(void *context, void *state, size_t unit)
+{
+    scope_work *work = context;
     nhi_graph *graph = work->audit->graph;
-    scope_context context = {work->audit, NULL, NULL};
-    int created = aws_eval_new(graph, &context.eval);
+    scope_context scope = {work->audit, state, &work->chunks[unit]};
+    size_t end = (unit + 1) * SCOPE_CHUNK;
+    int result = state ? NHI_OK : NHI_ENOMEM;
 
-    for (;;) {
-        size_t chunk = atomic_fetch_add(&work->next, 1);
-        size_t end = (chunk + 1) * SCOPE_CHUNK;
-        int result = created;
-        if (chunk >= work->chunk_count)
-            break;
-        if (end > graph->identity_count)
-            end = graph->identity_count;
-        context.findings = &work->chunks[chunk];
-        for (size_t i = chunk * SCOPE_CHUNK; result >= 0 && i < end; i++)
-            result = scope_identity(&context, graph->identities[i]);
-        work->results[chunk] = result;
-    }
-    aws_eval_free(context.eval);
-    return NULL;
+    if (end > graph->identity_count)
+        end = graph->identity_count;
+    for (size_t i = unit * SCOPE_CHUNK; result >= 0 && i < end; i++)
+        result = scope_identity(&scope, graph->identities[i]);
+    work->results[unit] = result;
 }
 
-static size_t scope_thread_count(size_t chunks)
+static void scope_end(void *context, void *state)
 {
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t count = online > 0 ? (size_t)online : 1;
-
-    if (count > SCOPE_THREADS_MAX)
-        count = SCOPE_THREADS_MAX;
-    return count < chunks ? count : chunks;
+    (void)context;
+    aws_eval_free(state);
 }
 
-/*
- * Identities are judged in units on every processor: the rules read the
- * graph and write only their own findings and their own admin flag.
- */
 int nhi_rules_scope(nhi_audit *audit)
 {
     size_t identities = audit->graph->identity_count;
-    scope_work work = {audit, NULL, NULL, 0, 0};
-    pthread_t threads[SCOPE_THREADS_MAX];
-    size_t thread_count, started = 0;
+    scope_work work = {audit, NULL, NULL};
+    nhi_units units = {(identities + SCOPE_CHUNK - 1) / SCOPE_CHUNK, &work,
+                       scope_begin, scope_run, scope_end};
     int result = NHI_OK;
 
-    work.chunk_count = (identities + SCOPE_CHUNK - 1) / SCOPE_CHUNK;
-    atomic_init(&work.next, 0);
-    work.chunks = calloc(work.chunk_count + 1, sizeof(*work.chunks));
-    work.results = calloc(work.chunk_count + 1, sizeof(*work.results));
+    work.chunks = calloc(units.count + 1, sizeof(*work.chunks));
+    work.results = calloc(units.count + 1, sizeof(*work.results));
     if (work.chunks == NULL || work.results == NULL) {
         free(work.chunks);
         free(work.results);
         return NHI_ENOMEM;
     }
-    for (size_t c = 0; c < work.chunk_count; c++)
+    for (size_t c = 0; c < units.count; c++)
         work.chunks[c].deferred_fingerprints = true;
+    nhi_units_run(&units);
 
-    thread_count = scope_thread_count(work.chunk_count);
-    /* The calling thread is one of the workers. */
-    for (; started + 1 < thread_count; started++)
-        if (pthread_create(&threads[started], NULL, scope_worker, &work) != 0)
-            break; /* fewer threads: the others take the units */
-    scope_worker(&work);
-    for (size_t t = 0; t < started; t++)
-        pthread_join(threads[t], NULL);
-
-    for (size_t c = 0; c < work.chunk_count; c++) {
+    for (size_t c = 0; c < units.count; c++) {
         if (result >= 0 && work.results[c] < 0)
             result = work.results[c];
         if (result >= 0)

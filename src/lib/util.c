@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +102,62 @@ bool nhi_contains_nocase(const char *text, const char *needle)
             return true;
     }
     return *needle == '\0';
+}
+
+size_t nhi_thread_count(void)
+{
+    const char *text = getenv("NHI_THREADS");
+    long count;
+
+    if (text && *text) {
+        char *end;
+        count = strtol(text, &end, 10);
+        if (*end == '\0' && count >= 1)
+            return count > NHI_THREADS_MAX ? NHI_THREADS_MAX : (size_t)count;
+    }
+    count = sysconf(_SC_NPROCESSORS_ONLN);
+    if (count < 1)
+        return 1;
+    return count > NHI_THREADS_MAX ? NHI_THREADS_MAX : (size_t)count;
+}
+
+typedef struct units_queue {
+    nhi_units *units;
+    atomic_size_t next; /* the next unit to take */
+} units_queue;
+
+static void *units_worker(void *data)
+{
+    units_queue *queue = data;
+    nhi_units *units = queue->units;
+    void *state = units->begin ? units->begin(units->context) : NULL;
+
+    for (;;) {
+        size_t index = atomic_fetch_add(&queue->next, 1);
+        if (index >= units->count)
+            break;
+        units->run(units->context, state, index);
+    }
+    if (units->end)
+        units->end(units->context, state);
+    return NULL;
+}
+
+void nhi_units_run(nhi_units *units)
+{
+    units_queue queue = {units, 0};
+    pthread_t threads[NHI_THREADS_MAX];
+    size_t count = nhi_thread_count(), started = 0;
+
+    atomic_init(&queue.next, 0);
+    if (count > units->count)
+        count = units->count;
+    for (; started + 1 < count; started++)
+        if (pthread_create(&threads[started], NULL, units_worker, &queue) != 0)
+            break; /* fewer threads: the others take the units */
+    units_worker(&queue);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
 }
 
 void nhi_buf_append(nhi_buf *buf, const char *text, size_t length)

@@ -26,6 +26,35 @@ bool nhi_streq_nocase(const char *a, const char *b);
 /* Whether `text` contains `needle`, ASCII case-insensitively. */
 bool nhi_contains_nocase(const char *text, const char *needle);
 
+/* Maximum number of threads one stage runs. */
+#define NHI_THREADS_MAX 8
+
+/*
+ * How many threads a stage runs: NHI_THREADS from the environment (1 to
+ * NHI_THREADS_MAX) when set, else the number of online processors, at
+ * most NHI_THREADS_MAX.
+ */
+size_t nhi_thread_count(void);
+
+/* Units of work that threads take in turn; see nhi_units_run. */
+typedef struct nhi_units {
+    size_t count;
+    void *context; /* passed to every callback */
+    /* A thread's own state before its first unit; NULL is allowed. */
+    void *(*begin)(void *context);
+    /* Do unit `index`, writing only what belongs to that unit. */
+    void (*run)(void *context, void *state, size_t index);
+    /* Release a thread's state after its last unit. */
+    void (*end)(void *context, void *state);
+} nhi_units;
+
+/*
+ * Run every unit once, on nhi_thread_count() threads, the calling thread
+ * among them; fewer when threads cannot be started. Returns when all are
+ * done. Units run in any order and on any thread.
+ */
+void nhi_units_run(nhi_units *units);
+
 /* A growable byte buffer with a sticky out-of-memory flag. */
 typedef struct nhi_buf {
     char *data;

@@ -35,6 +35,29 @@ else:
     fi
 done <"$work/cases.txt"
 
+# Scope rules and edges are found in units of 256 to 512 identities on
+# several threads, then joined in order: a synthetic organisation of 3,000
+# principals (12 units) must give the same report on one thread and on
+# three, byte for byte, and a report with findings.
+python3 "$root/bench/gen_authz.py" --principals 3000 --seed 7 \
+    --output "$work/org.json" 2>"$work/gen.log" || exit 1
+for threads in 1 3; do
+    (cd "$work" && NHI_THREADS=$threads "$nhi" audit --no-state --now 2026-12-01 \
+        --format json --output "threads-$threads.json" org.json 2>/dev/null)
+done
+if ! cmp -s "$work/threads-1.json" "$work/threads-3.json"; then
+    echo "FAIL: threads: the report on 3 threads differs from the one on 1"
+    failures=$((failures + 1))
+fi
+python3 - "$work/threads-3.json" <<'PY' || failures=$((failures + 1))
+import json, sys
+report = json.load(open(sys.argv[1]))
+rules = {f["rule"] for f in report["findings"]}
+assert len(report["identities"]) == 3000, len(report["identities"])
+assert {"move.escalation-path", "scope.full-admin",
+        "scope.sensitive-wildcard"} <= rules, sorted(rules)
+PY
+
 if [ "$failures" -ne 0 ]; then
     echo "$failures failure(s)"
     exit 1
