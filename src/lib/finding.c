@@ -283,12 +283,116 @@ static int compare_findings(const void *left, const void *right)
     return order;
 }
 
+/* What the sort compares first, without following a pointer; the rest
+ * of compare_findings settles ties, then the position, so the sort is
+ * stable. */
+typedef struct sort_key {
+    int severity;
+    size_t radius;
+    size_t identity_rank; /* 0 without an identity, else 1 + rank by id */
+    size_t position;
+    const nhi_finding *finding;
+} sort_key;
+
+static int compare_identities(const void *left, const void *right)
+{
+    const nhi_identity *a = *(const nhi_identity *const *)left;
+    const nhi_identity *b = *(const nhi_identity *const *)right;
+
+    return strcmp(a->id, b->id);
+}
+
+static int compare_keys(const void *left, const void *right)
+{
+    const sort_key *a = left, *b = right;
+    int order;
+
+    if (a->severity != b->severity)
+        return a->severity < b->severity ? -1 : 1;
+    if (a->radius != b->radius)
+        return a->radius > b->radius ? -1 : 1;
+    if (a->identity_rank != b->identity_rank)
+        return a->identity_rank < b->identity_rank ? -1 : 1;
+    order = compare_findings(a->finding, b->finding);
+    if (order == 0 && a->position != b->position)
+        order = a->position < b->position ? -1 : 1;
+    return order;
+}
+
+/*
+ * Rank the identities of the findings by id, so that most comparisons
+ * are of integers: `rank` is indexed by identity index. Returns false
+ * when memory ran out.
+ */
+static bool rank_identities(const nhi_findings *findings, size_t **rank)
+{
+    size_t largest = 0, count = 0;
+    const nhi_identity **order;
+
+    *rank = NULL;
+    for (size_t i = 0; i < findings->count; i++)
+        if (findings->items[i].identity &&
+            findings->items[i].identity->index >= largest)
+            largest = findings->items[i].identity->index + 1;
+    *rank = calloc(largest + 1, sizeof(**rank));
+    order = calloc(largest + 1, sizeof(*order));
+    if (*rank == NULL || order == NULL) {
+        free(*rank);
+        free(order);
+        *rank = NULL;
+        return false;
+    }
+    for (size_t i = 0; i < findings->count; i++) {
+        const nhi_identity *identity = findings->items[i].identity;
+        if (identity && (*rank)[identity->index] == 0) {
+            (*rank)[identity->index] = 1;
+            order[count++] = identity;
+        }
+    }
+    qsort(order, count, sizeof(*order), compare_identities);
+    for (size_t r = 0; r < count; r++)
+        (*rank)[order[r]->index] = r + 1;
+    free(order);
+    return true;
+}
+
 void nhi_findings_sort(nhi_findings *findings, const size_t *blast_radius)
 {
+    sort_key *keys;
+    nhi_finding *sorted;
+    size_t *rank;
+
+    if (findings->count < 2)
+        return;
     sort_radius = blast_radius;
-    if (findings->count > 1)
+    keys = malloc(findings->count * sizeof(*keys));
+    sorted = malloc(findings->count * sizeof(*sorted));
+    if (keys == NULL || sorted == NULL || !rank_identities(findings, &rank)) {
+        /* Short of memory: sort the findings themselves. */
+        free(keys);
+        free(sorted);
         qsort(findings->items, findings->count, sizeof(*findings->items),
               compare_findings);
+        sort_radius = NULL;
+        return;
+    }
+    for (size_t i = 0; i < findings->count; i++) {
+        const nhi_finding *finding = &findings->items[i];
+        keys[i].severity = (int)finding->severity;
+        keys[i].radius = radius_of(finding);
+        keys[i].identity_rank =
+            finding->identity ? rank[finding->identity->index] : 0;
+        keys[i].position = i;
+        keys[i].finding = finding;
+    }
+    qsort(keys, findings->count, sizeof(*keys), compare_keys);
+    for (size_t i = 0; i < findings->count; i++)
+        sorted[i] = *keys[i].finding;
+    free(findings->items);
+    findings->items = sorted;
+    findings->capacity = findings->count;
+    free(keys);
+    free(rank);
     sort_radius = NULL;
 }
 
