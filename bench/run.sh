@@ -251,6 +251,40 @@ print_table() {
     done
 }
 
+# The analysis stages (graph, rules and paths) against the parse: the
+# bare jansson parse and nhi's own read stage.
+print_analysis_table() {
+    local size name total row missing
+    echo "| size | bare parse s | read s | analysis s (graph + rules + paths) | analysis/bare parse | analysis/read |"
+    echo "|---|--:|--:|--:|--:|--:|"
+    for size in "${sizes[@]}"; do
+        total=0
+        missing=""
+        for name in graph rules paths; do
+            if [ -n "${stage_s[$size,$name]+set}" ]; then
+                total="$(awk -v a="$total" -v b="${stage_s[$size,$name]}" 'BEGIN { printf "%.3f", a + b }')"
+            else
+                missing=yes
+            fi
+        done
+        if [ -n "$missing" ] || [ -z "${stage_s[$size,read]+set}" ] ||
+            [ "${bare_s[$size]}" = "n/a" ]; then
+            echo "| $(label "$size") | n/a | n/a | n/a | n/a | n/a |"
+            continue
+        fi
+        row="| $(label "$size") | ${bare_s[$size]} | ${stage_s[$size,read]} | $total"
+        row+=" | $(ratio "$total" "${bare_s[$size]}") | $(ratio "$total" "${stage_s[$size,read]}")"
+        echo "$row |"
+    done
+}
+
+# The threads nhi uses: NHI_THREADS when set, else the online processors.
+nhi_threads() {
+    local count="${NHI_THREADS:-$(nproc)}"
+    [ "$count" -gt 8 ] && count=8
+    echo "$count"
+}
+
 # Graph sizes, from the lines `nhi: count NAME VALUE` of the audit.
 print_counts_table() {
     local size name row
@@ -331,6 +365,10 @@ explains how to run it and what each column means.
 - Per-stage columns come from the lines \`nhi: stage NAME SECONDS PEAK_KIB\`
   that nhi prints on standard error when \`NHI_STAGE_TIMES=1\` is set.
   They appear only when nhi prints such lines.
+- The bare parse runs on one thread. nhi runs the scope rules and the
+  edge-finding phases of the paths stage on $(nhi_threads) thread(s)
+  (\`NHI_THREADS\` unset: one per online processor, at most 8); reading,
+  reporting and the rest of the analysis run on one.
 
 ## Results
 
@@ -338,6 +376,8 @@ EOF
     print_table
     echo
     print_counts_table
+    echo
+    print_analysis_table
     if [ ${#notes[@]} -gt 0 ]; then
         echo
         echo "Notes:"
@@ -379,6 +419,8 @@ EOF
 print_table
 echo
 print_counts_table
+echo
+print_analysis_table
 if [ ${#notes[@]} -gt 0 ]; then
     echo
     print_notes
