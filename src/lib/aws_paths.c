@@ -94,29 +94,49 @@ typedef struct paths {
 } paths;
 
 /* A service that runs code as a role passed to it, and the actions that
- * start such code (from the AWS documentation of each service). */
+ * start such code (from the AWS documentation of each service and the
+ * pathfinding.cloud catalogue). */
+#define PASS_ACTIONS 4
+
 typedef struct pass_service {
     const char *principal;
-    const char *actions[3]; /* all required */
+    const char *actions[PASS_ACTIONS]; /* all required */
     const char *label;
 } pass_service;
 
 static const pass_service pass_services[] = {
     {"ec2.amazonaws.com", {"ec2:RunInstances"}, "an EC2 instance"},
+    {"ec2.amazonaws.com", {"ec2:RequestSpotInstances"},
+     "an EC2 Spot Instance"},
+    {"ec2.amazonaws.com",
+     {"imagebuilder:CreateComponent", "imagebuilder:CreateImageRecipe",
+      "imagebuilder:CreateInfrastructureConfiguration",
+      "imagebuilder:CreateImage"},
+     "an EC2 Image Builder build instance"},
     {"lambda.amazonaws.com",
      {"lambda:CreateFunction", "lambda:InvokeFunction"},
      "a new Lambda function, then invoke it"},
     {"lambda.amazonaws.com",
      {"lambda:CreateFunction", "lambda:CreateEventSourceMapping"},
      "a new Lambda function triggered by an event source"},
+    {"lambda.amazonaws.com", {"lambda:CreateFunction", "lambda:AddPermission"},
+     "a new Lambda function that the caller allows itself to invoke"},
     {"cloudformation.amazonaws.com", {"cloudformation:CreateStack"},
      "a CloudFormation stack"},
+    {"cloudformation.amazonaws.com",
+     {"cloudformation:CreateStackSet", "cloudformation:CreateStackInstances"},
+     "a CloudFormation stack set"},
     {"glue.amazonaws.com", {"glue:CreateDevEndpoint"},
      "a Glue development endpoint"},
     {"glue.amazonaws.com", {"glue:CreateJob", "glue:StartJobRun"},
      "a Glue job"},
+    {"glue.amazonaws.com", {"glue:CreateJob", "glue:CreateTrigger"},
+     "a Glue job started by a trigger"},
+    {"glue.amazonaws.com", {"glue:CreateSession", "glue:RunStatement"},
+     "a Glue interactive session"},
     {"datapipeline.amazonaws.com",
-     {"datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition"},
+     {"datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition",
+      "datapipeline:ActivatePipeline"},
      "a Data Pipeline"},
     {"sagemaker.amazonaws.com", {"sagemaker:CreateNotebookInstance"},
      "a SageMaker notebook instance"},
@@ -127,33 +147,101 @@ static const pass_service pass_services[] = {
     {"codebuild.amazonaws.com",
      {"codebuild:CreateProject", "codebuild:StartBuild"},
      "a CodeBuild project"},
+    {"codebuild.amazonaws.com",
+     {"codebuild:CreateProject", "codebuild:StartBuildBatch"},
+     "a CodeBuild project run as a batch"},
     {"ecs-tasks.amazonaws.com", {"ecs:RegisterTaskDefinition", "ecs:RunTask"},
      "an ECS task"},
+    {"ecs-tasks.amazonaws.com",
+     {"ecs:RegisterTaskDefinition", "ecs:StartTask"},
+     "an ECS task on a chosen container instance"},
+    {"ecs-tasks.amazonaws.com",
+     {"ecs:RegisterTaskDefinition", "ecs:CreateService"},
+     "an ECS service"},
+    {"ecs-tasks.amazonaws.com",
+     {"batch:RegisterJobDefinition", "batch:SubmitJob"},
+     "an AWS Batch job"},
+    {"tasks.apprunner.amazonaws.com", {"apprunner:CreateService"},
+     "an App Runner service"},
+    {"braket.amazonaws.com", {"braket:CreateJob"}, "an Amazon Braket job"},
+    {"emr-serverless.amazonaws.com",
+     {"emr-serverless:CreateApplication", "emr-serverless:StartJobRun"},
+     "an EMR Serverless job"},
+    {"kinesisanalytics.amazonaws.com",
+     {"kinesisanalytics:CreateApplication",
+      "kinesisanalytics:StartApplication"},
+     "a Managed Service for Apache Flink application"},
+    {"omics.amazonaws.com", {"omics:CreateWorkflow", "omics:StartRun"},
+     "a HealthOmics workflow run"},
+    {"ssm.amazonaws.com",
+     {"ssm:CreateDocument", "ssm:StartAutomationExecution"},
+     "a Systems Manager automation"},
+    {"bedrock-agentcore.amazonaws.com",
+     {"bedrock-agentcore:CreateCodeInterpreter",
+      "bedrock-agentcore:StartCodeInterpreterSession",
+      "bedrock-agentcore:InvokeCodeInterpreter"},
+     "a Bedrock AgentCore code interpreter"},
 };
 #define PASS_SERVICE_COUNT (sizeof(pass_services) / sizeof(pass_services[0]))
 
-/* Actions on code that already runs as a role: the resource must exist. */
+/* Actions on code that already runs as a role: the resource must exist.
+ * Every action of an entry is required. */
 typedef struct existing_path {
     const char *principal;
-    const char *action;
+    const char *actions[PASS_ACTIONS];
     const char *needs;
 } existing_path;
 
 static const existing_path existing_paths[] = {
-    {"lambda.amazonaws.com", "lambda:UpdateFunctionCode",
+    {"lambda.amazonaws.com", {"lambda:UpdateFunctionCode"},
      "an existing Lambda function that runs as this role"},
-    {"glue.amazonaws.com", "glue:UpdateDevEndpoint",
+    {"glue.amazonaws.com", {"glue:UpdateDevEndpoint"},
      "an existing Glue development endpoint that runs as this role"},
-    {"ec2.amazonaws.com", "ssm:SendCommand",
+    {"ec2.amazonaws.com" PROFILE_SUFFIX, {"ssm:SendCommand"},
      "a running EC2 instance with this role's instance profile"},
-    {"ec2.amazonaws.com", "ssm:StartSession",
+    {"ec2.amazonaws.com" PROFILE_SUFFIX, {"ssm:StartSession"},
      "a running EC2 instance with this role's instance profile"},
-    {"ec2.amazonaws.com", "ec2-instance-connect:SendSSHPublicKey",
+    {"ec2.amazonaws.com" PROFILE_SUFFIX,
+     {"ec2-instance-connect:SendSSHPublicKey"},
      "a running EC2 instance with this role's instance profile"},
-    {"sagemaker.amazonaws.com", "sagemaker:CreatePresignedNotebookInstanceUrl",
+    {"ec2.amazonaws.com" PROFILE_SUFFIX,
+     {"ec2:ModifyInstanceAttribute", "ec2:StopInstances",
+      "ec2:StartInstances"},
+     "an EC2 instance with this role's instance profile, whose user data "
+     "runs at the next start"},
+    {"ec2.amazonaws.com" PROFILE_SUFFIX,
+     {"ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"},
+     "a launch template with this role's instance profile that instances "
+     "start from"},
+    {"ec2.amazonaws.com" PROFILE_SUFFIX,
+     {"codedeploy:CreateDeployment", "codedeploy:RegisterApplicationRevision"},
+     "a CodeDeploy deployment group of instances with this role's instance "
+     "profile"},
+    {"sagemaker.amazonaws.com", {"sagemaker:CreatePresignedNotebookInstanceUrl"},
      "an existing SageMaker notebook instance that runs as this role"},
-    {"cloudformation.amazonaws.com", "cloudformation:UpdateStack",
+    {"sagemaker.amazonaws.com",
+     {"sagemaker:CreateNotebookInstanceLifecycleConfig",
+      "sagemaker:UpdateNotebookInstance", "sagemaker:StopNotebookInstance",
+      "sagemaker:StartNotebookInstance"},
+     "an existing SageMaker notebook instance that runs as this role"},
+    {"cloudformation.amazonaws.com", {"cloudformation:UpdateStack"},
      "an existing CloudFormation stack that uses this role"},
+    {"cloudformation.amazonaws.com",
+     {"cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet"},
+     "an existing CloudFormation stack that uses this role"},
+    {"codebuild.amazonaws.com", {"codebuild:StartBuild"},
+     "an existing CodeBuild project that runs as this role"},
+    {"codebuild.amazonaws.com", {"codebuild:StartBuildBatch"},
+     "an existing CodeBuild project that runs as this role"},
+    {"ecs-tasks.amazonaws.com", {"ecs:ExecuteCommand"},
+     "a running ECS task with this task role and ECS Exec turned on"},
+    {"ecs-tasks.amazonaws.com", {"batch:SubmitJob"},
+     "an existing AWS Batch job definition with this job role"},
+    {"tasks.apprunner.amazonaws.com", {"apprunner:UpdateService"},
+     "an existing App Runner service with this instance role"},
+    {"bedrock-agentcore.amazonaws.com",
+     {"bedrock-agentcore:InvokeAgentRuntimeCommand"},
+     "an existing Bedrock AgentCore runtime that runs as this role"},
 };
 #define EXISTING_PATH_COUNT (sizeof(existing_paths) / sizeof(existing_paths[0]))
 
@@ -843,7 +931,7 @@ static permission may_start(const paths *p, const nhi_identity *caller,
 {
     permission result = PERMISSION_YES;
 
-    for (size_t a = 0; a < 3 && service->actions[a]; a++) {
+    for (size_t a = 0; a < PASS_ACTIONS && service->actions[a]; a++) {
         permission one = may(p, caller, service->actions[a], NULL, NULL, NULL);
         if (one == PERMISSION_NO)
             return one;
@@ -855,7 +943,7 @@ static permission may_start(const paths *p, const nhi_identity *caller,
 
 static int link_caller(paths *p, nhi_identity *caller)
 {
-    char detail[256], scope[128];
+    char detail[512], scope[128];
 
     /* Another user's credentials. */
     link_grants(p, caller, "iam:CreateAccessKey", "create-access-key",
@@ -913,11 +1001,26 @@ static int link_caller(paths *p, nhi_identity *caller)
     for (size_t i = 0; i < EXISTING_PATH_COUNT && p->result >= 0; i++) {
         const existing_path *path = &existing_paths[i];
         grant_source source = {0};
-        size_t node;
-        if (may(p, caller, path->action, NULL, NULL, &source) == PERMISSION_NO)
+        size_t node, used = 0;
+        bool allowed =
+            may(p, caller, path->actions[0], NULL, NULL, &source) !=
+            PERMISSION_NO;
+        for (size_t a = 1; allowed && a < PASS_ACTIONS && path->actions[a];
+             a++)
+            allowed = may(p, caller, path->actions[a], NULL, NULL, NULL) !=
+                      PERMISSION_NO;
+        if (!allowed)
             continue;
-        snprintf(detail, sizeof(detail), "%s, which needs %s", path->action,
-                 path->needs);
+        for (size_t a = 0; a < PASS_ACTIONS && path->actions[a] &&
+                           used < sizeof(detail);
+             a++) {
+            int length = snprintf(detail + used, sizeof(detail) - used,
+                                  "%s%s", a ? " and " : "", path->actions[a]);
+            used += length > 0 ? (size_t)length : 0;
+        }
+        if (used < sizeof(detail))
+            snprintf(detail + used, sizeof(detail) - used, ", which needs %s",
+                     path->needs);
         node = hub_for(p, "existing-resource", "*", path->principal,
                        caller->account, scope_of(caller, scope), detail);
         if (node != SIZE_MAX)

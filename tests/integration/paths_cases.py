@@ -75,7 +75,7 @@ cases = {
     # The caller picks the version: one written later is a step to admin.
     "set-default-without-admin-version": ("possible", [user("caller", managed=[POLICY])], [],
                                           [managed("own", [("v1", SET_DEFAULT)], "v1")]),
-    # An admin version of a policy attached to nobody the caller can become.
+    # An admin version of a policy that is not attached to the caller.
     "set-default-on-unattached-policy": (
         False, [user("caller", [allow("iam:SetDefaultPolicyVersion")])], [],
         [managed("other", [("v1", doc(allow("s3:GetObject"))), ("v2", doc(ADMIN))], "v1")]),
@@ -176,47 +176,117 @@ def service(name):
 
 # One case per service that runs code as a passed role (the pathfinding.cloud
 # PassRole paths): the caller needs iam:PassRole and every action of the
-# service, and the admin role must trust that service.
+# service, and the admin role must trust that service. Without iam:PassRole
+# the caller cannot hand the role over, unless one of the actions also runs
+# code that already exists (third field).
 PASS_PATHS = {
-    "cloudformation": ["cloudformation:CreateStack"],
-    "glue-dev-endpoint": ["glue:CreateDevEndpoint"],
-    "glue-job": ["glue:CreateJob", "glue:StartJobRun"],
-    "datapipeline": ["datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition"],
-    "sagemaker-notebook": ["sagemaker:CreateNotebookInstance"],
-    "sagemaker-training": ["sagemaker:CreateTrainingJob"],
-    "sagemaker-processing": ["sagemaker:CreateProcessingJob"],
-    "codebuild": ["codebuild:CreateProject", "codebuild:StartBuild"],
-    "ecs-tasks": ["ecs:RegisterTaskDefinition", "ecs:RunTask"],
-    "lambda-event-source": ["lambda:CreateFunction", "lambda:CreateEventSourceMapping"],
+    "ec2-spot": ("ec2", ["ec2:RequestSpotInstances"], False),
+    "imagebuilder": ("ec2", ["imagebuilder:CreateComponent", "imagebuilder:CreateImageRecipe",
+                             "imagebuilder:CreateInfrastructureConfiguration",
+                             "imagebuilder:CreateImage"], False),
+    "lambda-add-permission": ("lambda", ["lambda:CreateFunction", "lambda:AddPermission"], False),
+    "lambda-event-source": ("lambda", ["lambda:CreateFunction",
+                                       "lambda:CreateEventSourceMapping"], False),
+    "cloudformation": ("cloudformation", ["cloudformation:CreateStack"], False),
+    "cloudformation-stack-set": ("cloudformation", ["cloudformation:CreateStackSet",
+                                                    "cloudformation:CreateStackInstances"], False),
+    "glue-dev-endpoint": ("glue", ["glue:CreateDevEndpoint"], False),
+    "glue-job": ("glue", ["glue:CreateJob", "glue:StartJobRun"], False),
+    "glue-job-trigger": ("glue", ["glue:CreateJob", "glue:CreateTrigger"], False),
+    "glue-session": ("glue", ["glue:CreateSession", "glue:RunStatement"], False),
+    "datapipeline": ("datapipeline", ["datapipeline:CreatePipeline",
+                                      "datapipeline:PutPipelineDefinition",
+                                      "datapipeline:ActivatePipeline"], False),
+    "sagemaker-notebook": ("sagemaker", ["sagemaker:CreateNotebookInstance"], False),
+    "sagemaker-training": ("sagemaker", ["sagemaker:CreateTrainingJob"], False),
+    "sagemaker-processing": ("sagemaker", ["sagemaker:CreateProcessingJob"], False),
+    # StartBuild and StartBuildBatch also run existing projects.
+    "codebuild": ("codebuild", ["codebuild:CreateProject", "codebuild:StartBuild"], "possible"),
+    "codebuild-batch": ("codebuild", ["codebuild:CreateProject", "codebuild:StartBuildBatch"],
+                        "possible"),
+    "ecs-run-task": ("ecs-tasks", ["ecs:RegisterTaskDefinition", "ecs:RunTask"], False),
+    "ecs-start-task": ("ecs-tasks", ["ecs:RegisterTaskDefinition", "ecs:StartTask"], False),
+    "ecs-service": ("ecs-tasks", ["ecs:RegisterTaskDefinition", "ecs:CreateService"], False),
+    # SubmitJob also runs existing job definitions.
+    "batch": ("ecs-tasks", ["batch:RegisterJobDefinition", "batch:SubmitJob"], "possible"),
+    "apprunner": ("tasks.apprunner", ["apprunner:CreateService"], False),
+    "braket": ("braket", ["braket:CreateJob"], False),
+    "emr-serverless": ("emr-serverless", ["emr-serverless:CreateApplication",
+                                          "emr-serverless:StartJobRun"], False),
+    "kinesisanalytics": ("kinesisanalytics", ["kinesisanalytics:CreateApplication",
+                                              "kinesisanalytics:StartApplication"], False),
+    "omics": ("omics", ["omics:CreateWorkflow", "omics:StartRun"], False),
+    "ssm-automation": ("ssm", ["ssm:CreateDocument", "ssm:StartAutomationExecution"], False),
+    "bedrock-code-interpreter": ("bedrock-agentcore",
+                                 ["bedrock-agentcore:CreateCodeInterpreter",
+                                  "bedrock-agentcore:StartCodeInterpreterSession",
+                                  "bedrock-agentcore:InvokeCodeInterpreter"], False),
 }
-for path, actions in PASS_PATHS.items():
-    principal = service(path.split("-")[0] if path != "ecs-tasks" else "ecs-tasks")
+for path, (name, actions, without_pass_role) in PASS_PATHS.items():
+    profile = name == "ec2"
+    principal = service(name)
     cases["pass-role-to-" + path] = (True, [user("caller", [allow(["iam:PassRole"] + actions)])],
-                                     [role("admin", principal)], [])
+                                     [role("admin", principal, profile=profile)], [])
     # Without the last action the service never starts the code.
     cases["pass-role-to-" + path + "-missing-action"] = (
         False, [user("caller", [allow(["iam:PassRole"] + actions[:-1])])],
-        [role("admin", principal)], [])
-    # Without iam:PassRole the caller cannot hand the role over.
+        [role("admin", principal, profile=profile)], [])
     cases["pass-role-to-" + path + "-without-pass-role"] = (
-        False, [user("caller", [allow(actions)])], [role("admin", principal)], [])
-
-# Code that already runs as an admin role: reported (as possible).
-EXISTING = {
-    "lambda-update-code": ("lambda", "lambda:UpdateFunctionCode", False),
-    "glue-update-dev-endpoint": ("glue", "glue:UpdateDevEndpoint", False),
-    "ssm-send-command": ("ec2", "ssm:SendCommand", True),
-    "ssm-start-session": ("ec2", "ssm:StartSession", True),
-    "ec2-instance-connect": ("ec2", "ec2-instance-connect:SendSSHPublicKey", True),
-    "cloudformation-update-stack": ("cloudformation", "cloudformation:UpdateStack", False),
-}
-for path, (name, action, profile) in EXISTING.items():
-    cases["existing-" + path] = ("possible", [user("caller", [allow(action)])],
-                                 [role("admin", service(name), profile=profile)], [])
-    # The same action on a role of another service reaches nothing.
-    cases["existing-" + path + "-other-service"] = (
-        False, [user("caller", [allow(action)])],
+        without_pass_role, [user("caller", [allow(actions)])],
+        [role("admin", principal, profile=profile)], [])
+    # A role of another service is not handed to this one.
+    cases["pass-role-to-" + path + "-other-service"] = (
+        False, [user("caller", [allow(["iam:PassRole"] + actions)])],
         [role("admin", service("states"), profile=profile)], [])
+
+# Code that already runs as an admin role: reported (as possible). The
+# third field is whether the role needs an instance profile.
+EXISTING = {
+    "lambda-update-code": ("lambda", ["lambda:UpdateFunctionCode"], False),
+    "glue-update-dev-endpoint": ("glue", ["glue:UpdateDevEndpoint"], False),
+    "ssm-send-command": ("ec2", ["ssm:SendCommand"], True),
+    "ssm-start-session": ("ec2", ["ssm:StartSession"], True),
+    "ec2-instance-connect": ("ec2", ["ec2-instance-connect:SendSSHPublicKey"], True),
+    "ec2-user-data": ("ec2", ["ec2:ModifyInstanceAttribute", "ec2:StopInstances",
+                              "ec2:StartInstances"], True),
+    "ec2-launch-template": ("ec2", ["ec2:CreateLaunchTemplateVersion",
+                                    "ec2:ModifyLaunchTemplate"], True),
+    "codedeploy": ("ec2", ["codedeploy:CreateDeployment",
+                           "codedeploy:RegisterApplicationRevision"], True),
+    "sagemaker-presigned-url": ("sagemaker", ["sagemaker:CreatePresignedNotebookInstanceUrl"],
+                                False),
+    "sagemaker-lifecycle-config": ("sagemaker", ["sagemaker:CreateNotebookInstanceLifecycleConfig",
+                                                 "sagemaker:UpdateNotebookInstance",
+                                                 "sagemaker:StopNotebookInstance",
+                                                 "sagemaker:StartNotebookInstance"], False),
+    "cloudformation-update-stack": ("cloudformation", ["cloudformation:UpdateStack"], False),
+    "cloudformation-change-set": ("cloudformation", ["cloudformation:CreateChangeSet",
+                                                     "cloudformation:ExecuteChangeSet"], False),
+    "codebuild-start-build": ("codebuild", ["codebuild:StartBuild"], False),
+    "codebuild-start-build-batch": ("codebuild", ["codebuild:StartBuildBatch"], False),
+    "ecs-execute-command": ("ecs-tasks", ["ecs:ExecuteCommand"], False),
+    "batch-submit-job": ("ecs-tasks", ["batch:SubmitJob"], False),
+    "apprunner-update-service": ("tasks.apprunner", ["apprunner:UpdateService"], False),
+    "bedrock-agent-runtime": ("bedrock-agentcore",
+                              ["bedrock-agentcore:InvokeAgentRuntimeCommand"], False),
+}
+for path, (name, actions, profile) in EXISTING.items():
+    cases["existing-" + path] = ("possible", [user("caller", [allow(actions)])],
+                                 [role("admin", service(name), profile=profile)], [])
+    # The same actions on a role of another service reach nothing.
+    cases["existing-" + path + "-other-service"] = (
+        False, [user("caller", [allow(actions)])],
+        [role("admin", service("states"), profile=profile)], [])
+    if len(actions) > 1:
+        # Without the last action the code never runs.
+        cases["existing-" + path + "-missing-action"] = (
+            False, [user("caller", [allow(actions[:-1])])],
+            [role("admin", service(name), profile=profile)], [])
+    if profile:
+        # No instance profile: the role is on no instance.
+        cases["existing-" + path + "-without-profile"] = (
+            False, [user("caller", [allow(actions)])],
+            [role("admin", service(name))], [])
 
 BOSS = "arn:aws:iam::%s:user/boss" % A
 ADMINS = "arn:aws:iam::%s:group/admins" % A
