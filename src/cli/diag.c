@@ -129,34 +129,79 @@ void cli_note(const char *fmt, ...)
  * start. */
 #define EXCERPT_LINE_MAX (64u * 1024)
 
+/* Block size for finding line starts. */
+#define EXCERPT_BLOCK (64u * 1024)
+
+/*
+ * Where the last excerpt's line starts, so that the next excerpt of the
+ * same file further down reads on from there: diagnostics mostly come in
+ * file order, and a file is then read once, not once per diagnostic.
+ */
+static char *known_path;
+static unsigned known_line;
+static long known_offset;
+
+/* Move `file` to the start of line `line`; false when it has fewer. */
+static bool seek_line(FILE *file, const char *path, unsigned line)
+{
+    static char block[EXCERPT_BLOCK];
+    unsigned current = 1;
+    long offset = 0;
+
+    if (known_path && strcmp(known_path, path) == 0 && known_line <= line) {
+        current = known_line;
+        offset = known_offset;
+    }
+    if (fseek(file, offset, SEEK_SET) != 0)
+        return false;
+    while (current < line) {
+        size_t got = fread(block, 1, sizeof(block), file);
+        const char *at = block, *end = block + got;
+        if (got == 0)
+            return false;
+        while (current < line && (at = memchr(at, '\n', (size_t)(end - at)))) {
+            at++;
+            current++;
+        }
+        offset += current == line ? (long)(at - block) : (long)got;
+    }
+    if (fseek(file, offset, SEEK_SET) != 0)
+        return false;
+    free(known_path);
+    known_path = strdup(path);
+    known_line = line;
+    known_offset = offset;
+    return true;
+}
+
 /* Print line `line` of `path` with a caret under `column`. Credential
  * literals on the line are shown as `*`, never as their value. */
 static void print_excerpt(const char *path, unsigned line, unsigned column)
 {
     FILE *file = fopen(path, "rb");
-    unsigned current = 1, start, caret;
+    unsigned start, caret;
     char *text;
     char window[EXCERPT_WIDTH + 1];
-    size_t length = 0, used = 0;
-    int c;
+    size_t length = 0, used = 0, got;
 
     if (file == NULL)
         return;
-    while (current < line && (c = fgetc(file)) != EOF)
-        if (c == '\n')
-            current++;
     text = malloc(EXCERPT_LINE_MAX + 1);
-    if (current != line || text == NULL) {
+    if (text == NULL || !seek_line(file, path, line)) {
         free(text);
         fclose(file);
         return;
     }
-    while (length < EXCERPT_LINE_MAX && (c = fgetc(file)) != EOF &&
-           c != '\n' && c != '\r')
-        /* Control bytes (tabs too) print as spaces to keep the caret
-         * aligned. */
-        text[length++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+    got = fread(text, 1, EXCERPT_LINE_MAX, file);
     fclose(file);
+    /* Control bytes (tabs too) print as spaces to keep the caret
+     * aligned. */
+    while (length < got && text[length] != '\n' && text[length] != '\r') {
+        unsigned char c = (unsigned char)text[length];
+        if (c < 0x20 || c == 0x7f)
+            text[length] = ' ';
+        length++;
+    }
     text[length] = '\0';
     nhi_redact_line(text);
 
