@@ -133,9 +133,9 @@ void cli_note(const char *fmt, ...)
 #define EXCERPT_BLOCK (64u * 1024)
 
 /*
- * Where the last excerpt's line starts, so that the next excerpt of the
- * same file further down reads on from there: diagnostics mostly come in
- * file order, and a file is then read once, not once per diagnostic.
+ * The start of the last excerpt's line. The next excerpt of the same file
+ * further down reads on from there: diagnostics mostly come in file
+ * order, so a file is read once, not once per diagnostic.
  */
 static char *known_path;
 static unsigned known_line;
