@@ -45,6 +45,25 @@ nhi_severity nhi_audit_severity(const nhi_audit *audit,
                                rule->severity);
 }
 
+/*
+ * Return what the audit goes on with after a stage: out of memory ends
+ * it. Any other failure (a limit reached) is reported as an error, so
+ * that the report is not taken for complete, and the audit goes on with
+ * what the stage found.
+ */
+static int stage_result(nhi_diags *diags, nhi_stage stage, int result)
+{
+    if (result >= 0 || result == NHI_ENOMEM)
+        return result;
+    nhi_error_set_hint(
+        nhi_diags_add(diags, NHI_LEVEL_ERROR, result, NULL, 0, 0,
+                      "the %s stage stopped early (error %d): its findings "
+                      "are incomplete",
+                      nhi_stage_name(stage), result),
+        "report this input to the nhi maintainers; the other stages ran");
+    return NHI_OK;
+}
+
 double nhi_clock(void)
 {
     struct timespec now;
@@ -253,6 +272,9 @@ int nhi_audit_run(nhi_audit *audit, nhi_workspace *workspace, nhi_time now,
     if (result >= 0)
         result = nhi_rules_k8s(audit);
     nhi_audit_stage_done(audit, NHI_STAGE_RULES, start);
+    result = stage_result(diags, NHI_STAGE_RULES, result);
+    if (result < 0)
+        return result;
 
     /* Edges, reachability and the rules that follow paths. */
     start = nhi_clock();
@@ -264,6 +286,7 @@ int nhi_audit_run(nhi_audit *audit, nhi_workspace *workspace, nhi_time now,
     if (result >= 0)
         nhi_findings_sort(&audit->findings, audit->blast_radius);
     nhi_audit_stage_done(audit, NHI_STAGE_PATHS, start);
+    result = stage_result(diags, NHI_STAGE_PATHS, result);
     if (result < 0)
         return result;
     return diags->errors > errors ? NHI_EINPUT : NHI_OK;

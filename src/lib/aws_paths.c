@@ -561,23 +561,16 @@ static const nhi_statement *trust_admits_account(const nhi_identity *role,
     return NULL;
 }
 
-/* A hub for one kind of grant on one resource pattern. */
-static size_t hub_for(paths *p, const char *kind, const char *pattern,
-                      const char *service, const char *account,
-                      const char *scope, const char *detail)
+/* The node of the hub with `key` (made by hub_for), added when new. */
+static size_t hub_number(paths *p, const char *key, size_t length,
+                         const char *kind, const char *pattern,
+                         const char *service, const char *account,
+                         const char *scope, const char *detail)
 {
-    char key[1024];
     size_t number;
     hub *item;
     const char *interned;
-    int length = snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s", kind,
-                          pattern, service ? service : "",
-                          account ? account : "");
 
-    if (length < 0 || (size_t)length >= sizeof(key)) {
-        p->result = NHI_ELIMIT;
-        return SIZE_MAX;
-    }
     if (p->log) {
         logged_step *step = log_step(p);
         if (step == NULL)
@@ -614,6 +607,33 @@ static size_t hub_for(paths *p, const char *kind, const char *pattern,
                        (void *)(uintptr_t)p->hub_count) < 0)
         p->result = NHI_ENOMEM;
     return p->graph->identity_count + p->hub_count - 1;
+}
+
+/* A hub for one kind of grant on one resource pattern. */
+static size_t hub_for(paths *p, const char *kind, const char *pattern,
+                      const char *service, const char *account,
+                      const char *scope, const char *detail)
+{
+    char buffer[1024];
+    char *key = buffer;
+    size_t number;
+    int length = snprintf(buffer, sizeof(buffer), "%s\x1f%s\x1f%s\x1f%s",
+                          kind, pattern, service ? service : "",
+                          account ? account : "");
+
+    /* A pattern of any length gets its hub: long ones take a heap key. */
+    if (length >= 0 && (size_t)length >= sizeof(buffer))
+        key = nhi_asprintf("%s\x1f%s\x1f%s\x1f%s", kind, pattern,
+                           service ? service : "", account ? account : "");
+    if (length < 0 || key == NULL) {
+        p->result = NHI_ENOMEM;
+        return SIZE_MAX;
+    }
+    number = hub_number(p, key, (size_t)length, kind, pattern, service,
+                        account, scope, detail);
+    if (key != buffer)
+        free(key);
+    return number;
 }
 
 /* Identities in one unit of a parallel phase, each unit with its own log. */

@@ -75,6 +75,12 @@ cases = {
     # The caller picks the version: one written later is a step to admin.
     "set-default-without-admin-version": ("possible", [user("caller", managed=[POLICY])], [],
                                           [managed("own", [("v1", SET_DEFAULT)], "v1")]),
+    # A resource pattern longer than any buffer of the path search, on
+    # another user, leaves the caller's own path alone.
+    "self-edit-beside-long-pattern": (
+        True, [user("caller", [allow("iam:PutUserPolicy", CALLER)]),
+               user("other", [allow("sts:AssumeRole",
+                                    "arn:aws:iam::%s:role/%s*" % (A, "a" * 1100))])], [], []),
     # An admin version of a policy that is not attached to the caller.
     "set-default-on-unattached-policy": (
         False, [user("caller", [allow("iam:SetDefaultPolicyVersion")])], [],
