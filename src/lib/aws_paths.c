@@ -258,9 +258,17 @@ static bool resource_matches(const nhi_statement *statement, bool version_2012,
     for (size_t i = 0; i < statement->resource_count && !any; i++) {
         const char *pattern = statement->resources[i];
         if (version_2012 && strstr(pattern, "${")) {
-            char copy[1024];
-            size_t used = 0;
-            for (const char *c = pattern; *c && used + 1 < sizeof(copy); c++) {
+            char buffer[1024];
+            size_t size = strlen(pattern) + 1, used = 0;
+            /* A pattern of any length: long ones take a heap copy. */
+            char *copy = size <= sizeof(buffer) ? buffer : malloc(size);
+            if (copy == NULL) {
+                /* Out of memory: the variables stay as written. */
+                any = nhi_glob_match(pattern, resource,
+                                     NHI_GLOB_CASE_SENSITIVE);
+                continue;
+            }
+            for (const char *c = pattern; *c; c++) {
                 const char *close;
                 if (c[0] == '$' && c[1] == '{' && (close = strchr(c, '}'))) {
                     copy[used++] = '*';
@@ -271,6 +279,8 @@ static bool resource_matches(const nhi_statement *statement, bool version_2012,
             }
             copy[used] = '\0';
             any = nhi_glob_match(copy, resource, NHI_GLOB_CASE_SENSITIVE);
+            if (copy != buffer)
+                free(copy);
         } else {
             any = nhi_glob_match(pattern, resource, NHI_GLOB_CASE_SENSITIVE);
         }
