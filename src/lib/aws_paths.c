@@ -974,6 +974,7 @@ static permission may_start(const paths *p, const nhi_identity *caller,
 static int link_caller(paths *p, nhi_identity *caller)
 {
     char detail[512], scope[128];
+    bool pass_linked[PASS_SERVICE_COUNT], existing_linked[EXISTING_PATH_COUNT];
 
     /* Another user's credentials. */
     link_grants(p, caller, "iam:CreateAccessKey", "create-access-key",
@@ -999,17 +1000,24 @@ static int link_caller(paths *p, nhi_identity *caller)
                 NULL, caller->account, role_trusts_account, NULL,
                 "assume the role, which trusts the caller's account");
 
-    /* A role passed to a service that runs code the caller controls. */
-    for (size_t i = 0; i < PASS_SERVICE_COUNT && p->result >= 0 &&
-                       may(p, caller, "iam:PassRole", NULL, NULL, NULL) !=
-                           PERMISSION_NO;
+    /* A role passed to a service that runs code the caller controls. Rows
+     * of one service give the same steps, so the first that the caller
+     * can start links the service. */
+    bool passes =
+        may(p, caller, "iam:PassRole", NULL, NULL, NULL) != PERMISSION_NO;
+    for (size_t i = 0; passes && i < PASS_SERVICE_COUNT && p->result >= 0;
          i++) {
         const pass_service *service = &pass_services[i];
-        permission start = may_start(p, caller, service);
-        if (start == PERMISSION_NO)
-            continue;
         const char *principal = service->principal;
         char with_profile[128];
+        bool linked = false;
+        for (size_t k = 0; k < i && !linked; k++)
+            linked = pass_linked[k] &&
+                     strcmp(pass_services[k].principal, principal) == 0;
+        pass_linked[i] = false;
+        if (linked || may_start(p, caller, service) == PERMISSION_NO)
+            continue;
+        pass_linked[i] = true;
         snprintf(detail, sizeof(detail), "pass the role to %s (%s)",
                  service->label, service->principal);
         if (strcmp(principal, "ec2.amazonaws.com") == 0 &&
@@ -1032,9 +1040,15 @@ static int link_caller(paths *p, nhi_identity *caller)
         const existing_path *path = &existing_paths[i];
         grant_source source = {0};
         size_t node, used = 0;
-        bool allowed =
-            may(p, caller, path->actions[0], NULL, NULL, &source) !=
-            PERMISSION_NO;
+        bool allowed = true;
+        /* Rows of one service lead to the same node: the first will do. */
+        for (size_t k = 0; k < i && allowed; k++)
+            allowed = !(existing_linked[k] &&
+                        strcmp(existing_paths[k].principal, path->principal) ==
+                            0);
+        existing_linked[i] = false;
+        allowed = allowed && may(p, caller, path->actions[0], NULL, NULL,
+                                 &source) != PERMISSION_NO;
         for (size_t a = 1; allowed && a < PASS_ACTIONS && path->actions[a];
              a++)
             allowed = may(p, caller, path->actions[a], NULL, NULL, NULL) !=
@@ -1051,6 +1065,7 @@ static int link_caller(paths *p, nhi_identity *caller)
         if (used < sizeof(detail))
             snprintf(detail + used, sizeof(detail) - used, ", which needs %s",
                      path->needs);
+        existing_linked[i] = true;
         node = hub_for(p, "existing-resource", "*", path->principal,
                        caller->account, scope_of(caller, scope), detail);
         if (node != SIZE_MAX)
