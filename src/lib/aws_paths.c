@@ -88,6 +88,9 @@ typedef struct paths {
     /* Set in a worker's copy: add_edge and hub_for record their calls
      * here, and the calling thread replays them in order (see run_units). */
     struct step_log *log;
+    /* Set while the steps being added need an action that is only
+     * possible (a condition nhi cannot decide): add_edge marks them so. */
+    bool only_possible;
     const nhi_group **admin_groups; /* groups that grant everything */
     size_t admin_group_count;
     int result;
@@ -407,9 +410,23 @@ static permission may(const paths *p, const nhi_identity *caller,
         bool allowed = false;
         for (size_t s = 0; boundary && s < boundary->statement_count; s++) {
             const nhi_statement *statement = &boundary->statements[s];
-            if (statement->allow && aws_statement_matches(statement, action) &&
-                resource_matches(statement, boundary->version_2012, resource))
+            aws_condition_result condition;
+            if (!aws_statement_matches(statement, action) ||
+                !resource_matches(statement, boundary->version_2012, resource))
+                continue;
+            if (statement->allow) {
                 allowed = true;
+                continue;
+            }
+            /* A deny in the boundary wins as one in the caller's policies;
+             * without a resource, only a deny of every resource settles it. */
+            condition = condition_of(statement, caller, service, p->audit->now);
+            if (condition == AWS_CONDITION_FALSE)
+                continue;
+            if (condition == AWS_CONDITION_TRUE &&
+                (resource || aws_statement_every_resource(statement)))
+                return PERMISSION_NO;
+            possible_deny = true;
         }
         if (caller->boundary && !allowed)
             return PERMISSION_NO;
@@ -484,6 +501,7 @@ static int add_edge(paths *p, size_t from, size_t to, const char *kind,
 {
     edge *item;
 
+    possible = possible || p->only_possible;
     if (p->log) {
         logged_step *step = log_step(p);
         if (step == NULL)
@@ -685,7 +703,8 @@ typedef enum limit {
  * users): a deny whose resources cannot name one does not matter here.
  */
 static limit limit_for(const paths *p, const nhi_identity *caller,
-                       const char *action, const char *targets)
+                       const char *action, const char *targets,
+                       const char *service)
 {
     aws_action_key key = aws_action_key_of(action);
     limit result = LIMIT_NONE;
@@ -700,7 +719,7 @@ static limit limit_for(const paths *p, const nhi_identity *caller,
             if (aws_statement_every_resource(statement)) {
                 /* A deny of every resource treats all targets alike. */
                 aws_condition_result condition =
-                    condition_of(statement, caller, NULL, p->audit->now);
+                    condition_of(statement, caller, service, p->audit->now);
                 if (condition == AWS_CONDITION_TRUE)
                     return LIMIT_ALL;
                 if (condition == AWS_CONDITION_POSSIBLE && result == LIMIT_NONE)
@@ -721,8 +740,17 @@ static limit limit_for(const paths *p, const nhi_identity *caller,
         bool any = false, everywhere = false;
         for (size_t s = 0; boundary && s < boundary->statement_count; s++) {
             const nhi_statement *statement = &boundary->statements[s];
-            if (!statement->allow || !aws_statement_matches_key(statement, action, key))
+            if (!aws_statement_matches_key(statement, action, key))
                 continue;
+            if (!statement->allow) {
+                /* A boundary's deny limits as the caller's own does. */
+                if (aws_statement_every_resource(statement) &&
+                    statement->condition == NULL)
+                    return LIMIT_ALL;
+                if (result == LIMIT_NONE)
+                    result = LIMIT_SOME;
+                continue;
+            }
             any = true;
             for (size_t r = 0; !statement->not_resource &&
                                statement->condition == NULL &&
@@ -797,15 +825,21 @@ static int link_grants(paths *p, const nhi_identity *caller,
     /* Edges come from Allow statements that name the action. */
     if (!aws_masks_may_name(masks->services, masks->wide, masks->names, key))
         return p->result;
-    /* iam:PassedToService is the service itself, without the marker. */
+    /* iam:PassedToService is the service itself, without the marker,
+     * and App Runner for the roles its tasks run as. */
+    const char *passed_to = service;
     if (suffix) {
         snprintf(passed, sizeof(passed), "%.*s", (int)(suffix - service),
                  service);
+        passed_to = passed;
+    } else if (service &&
+               strcmp(service, "tasks.apprunner.amazonaws.com") == 0) {
+        passed_to = "apprunner.amazonaws.com";
     }
     limited = limit_for(p, caller, action,
-                              target_kind == NHI_KIND_AWS_ROLE
-                                  ? "arn:*:iam::*:role/*"
-                                  : "arn:*:iam::*:user/*");
+                        target_kind == NHI_KIND_AWS_ROLE ? "arn:*:iam::*:role/*"
+                                                         : "arn:*:iam::*:user/*",
+                        passed_to);
     bool individual = limited == LIMIT_SOME;
 
     if (limited == LIMIT_ALL)
@@ -821,7 +855,7 @@ static int link_grants(paths *p, const nhi_identity *caller,
             if (!statement->allow || !aws_statement_matches_key(statement, action, key))
                 continue;
             condition = condition_of(statement, caller,
-                                     suffix ? passed : service,
+                                     passed_to,
                                      p->audit->now);
             if (condition == AWS_CONDITION_FALSE)
                 continue;
@@ -841,7 +875,7 @@ static int link_grants(paths *p, const nhi_identity *caller,
                         continue;
                     if (individual &&
                         may(p, caller, action, target->id,
-                            suffix ? passed : service, NULL) ==
+                            passed_to, NULL) ==
                             PERMISSION_NO)
                         continue;
                     p->result = add_edge(p, caller->index, target->index, kind,
@@ -861,7 +895,7 @@ static int link_grants(paths *p, const nhi_identity *caller,
                             !filter(p, caller, target, data, &trust))
                             continue;
                         allowed = may(p, caller, action, target->id,
-                                      suffix ? passed : service,
+                                      passed_to,
                                       NULL);
                         if (allowed != PERMISSION_NO)
                             p->result = add_edge(
@@ -974,7 +1008,8 @@ static permission may_start(const paths *p, const nhi_identity *caller,
 static int link_caller(paths *p, nhi_identity *caller)
 {
     char detail[512], scope[128];
-    bool pass_linked[PASS_SERVICE_COUNT], existing_linked[EXISTING_PATH_COUNT];
+    permission pass_linked[PASS_SERVICE_COUNT];
+    bool existing_linked[EXISTING_PATH_COUNT];
 
     /* Another user's credentials. */
     link_grants(p, caller, "iam:CreateAccessKey", "create-access-key",
@@ -1010,14 +1045,20 @@ static int link_caller(paths *p, nhi_identity *caller)
         const pass_service *service = &pass_services[i];
         const char *principal = service->principal;
         char with_profile[128];
-        bool linked = false;
-        for (size_t k = 0; k < i && !linked; k++)
-            linked = pass_linked[k] &&
-                     strcmp(pass_services[k].principal, principal) == 0;
-        pass_linked[i] = false;
-        if (linked || may_start(p, caller, service) == PERMISSION_NO)
+        permission linked = PERMISSION_NO, start;
+        /* The best row of this service linked so far: a definite one ends
+         * the service, and a possible one leaves only definite rows. */
+        for (size_t k = 0; k < i && linked != PERMISSION_YES; k++)
+            if (pass_linked[k] != PERMISSION_NO &&
+                strcmp(pass_services[k].principal, principal) == 0)
+                linked = pass_linked[k];
+        pass_linked[i] = PERMISSION_NO;
+        start = linked == PERMISSION_YES ? PERMISSION_NO
+                                         : may_start(p, caller, service);
+        if (start == PERMISSION_NO ||
+            (start == PERMISSION_POSSIBLE && linked == PERMISSION_POSSIBLE))
             continue;
-        pass_linked[i] = true;
+        pass_linked[i] = start;
         snprintf(detail, sizeof(detail), "pass the role to %s (%s)",
                  service->label, service->principal);
         if (strcmp(principal, "ec2.amazonaws.com") == 0 &&
@@ -1029,8 +1070,10 @@ static int link_caller(paths *p, nhi_identity *caller)
                      principal);
             principal = with_profile;
         }
+        p->only_possible = start == PERMISSION_POSSIBLE;
         link_grants(p, caller, "iam:PassRole", "pass-role", NHI_KIND_AWS_ROLE,
                     principal, NULL, role_trusts_service, principal, detail);
+        p->only_possible = false;
     }
 
     /* Code that already runs as a role: possible, if the resource exists.

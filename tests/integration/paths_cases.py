@@ -245,6 +245,43 @@ for path, (name, actions, without_pass_role) in PASS_PATHS.items():
         False, [user("caller", [allow(["iam:PassRole"] + actions)])],
         [role("admin", service("states"), profile=profile)], [])
 
+cases.update({
+    # A deny in the boundary removes one action of the row: no path.
+    "boundary-deny-removes-last-action": (
+        False, [user("caller", [allow(["iam:PassRole", "braket:CreateJob"])],
+                     boundary="arn:aws:iam::%s:policy/all-but-braket" % A)],
+        [role("admin", service("braket"))],
+        [managed("all-but-braket", [("v1", doc(allow("*"), deny("braket:CreateJob")))],
+                 "v1")]),
+    "boundary-deny-own-policy-edit": (
+        False, [user("caller", [allow("iam:PutUserPolicy", CALLER)],
+                     boundary="arn:aws:iam::%s:policy/no-iam-writes" % A)], [],
+        [managed("no-iam-writes", [("v1", doc(allow("*"), deny("iam:Put*")))], "v1")]),
+    # A condition nhi cannot decide on the service's action: possible.
+    "pass-role-undecided-condition-on-start": (
+        "possible", [user("caller", [allow("iam:PassRole"),
+                                     allow("braket:CreateJob", "*", {"IpAddress": {
+                                         "aws:SourceIp": "203.0.113.0/24"}})])],
+        [role("admin", service("braket"))], []),
+    # App Runner is the service the roles of its tasks are passed to.
+    "pass-role-apprunner-passed-to-apprunner": (
+        True, [user("caller", [allow("iam:PassRole", "*", {"StringEquals": {
+            "iam:PassedToService": "apprunner.amazonaws.com"}}),
+            allow("apprunner:CreateService")])],
+        [role("admin", service("tasks.apprunner"))], []),
+    # A deny of iam:PassRole for one service is decided per service.
+    "pass-role-denied-for-same-service": (
+        False, [user("caller", [allow(["iam:PassRole", "glue:CreateDevEndpoint"]),
+                                dict(deny("iam:PassRole"), Condition={"StringEquals": {
+                                    "iam:PassedToService": "glue.amazonaws.com"}})])],
+        [role("admin", service("glue"))], []),
+    "pass-role-denied-for-other-service": (
+        True, [user("caller", [allow(["iam:PassRole", "glue:CreateDevEndpoint"]),
+                               dict(deny("iam:PassRole"), Condition={"StringEquals": {
+                                   "iam:PassedToService": "ec2.amazonaws.com"}})])],
+        [role("admin", service("glue"))], []),
+})
+
 # Code that already runs as an admin role: reported (as possible). The
 # third field is whether the role needs an instance profile.
 EXISTING = {
