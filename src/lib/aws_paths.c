@@ -12,6 +12,7 @@
  * becomes a hub node that the sources point to and that points to the
  * targets it matches, so the graph stays linear in the number of grants.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2361,14 +2362,28 @@ static void own_capabilities(const paths *p, unsigned *mask)
             mask[i] |= (1u << NHI_CAPABILITY_AWS_COUNT) - 1;
 }
 
+/* The own capabilities of every node of blast_radius (identities, then
+ * pattern nodes and accounts, which hold none), or NULL. */
+static unsigned *blast_masks(const paths *p)
+{
+    size_t nodes = p->graph->identity_count + p->hub_count +
+                   p->graph->account_count;
+    unsigned *mask = calloc(nodes + 1, sizeof(unsigned));
+
+    if (mask)
+        own_capabilities(p, mask);
+    return mask;
+}
+
 /*
  * Blast radius: how many identities each can become, and the sensitive
- * capabilities they add up to. The strongly connected components of the
+ * capabilities they add up to. `mask` holds each node's own capabilities
+ * (see blast_masks) and is freed here. The strongly connected components of the
  * graph (Tarjan's algorithm, iterative, so chains of any length are safe)
  * come out sinks first, so each component's set is its members plus the
  * union of its successors' sets, computed once for all identities.
  */
-static int blast_radius(paths *p)
+static int blast_radius(paths *p, unsigned *mask)
 {
     nhi_audit *audit = p->audit;
     size_t identities = p->graph->identity_count;
@@ -2388,7 +2403,6 @@ static int blast_radius(paths *p)
     size_t *call = malloc((nodes + 1) * sizeof(size_t)); /* DFS stack */
     size_t *cursor = malloc((nodes + 1) * sizeof(size_t));
     bool *on_stack = calloc(nodes + 1, sizeof(bool));
-    unsigned *mask = calloc(nodes + 1, sizeof(unsigned));
     size_t *count = NULL, *members = NULL, components = 0, counter = 0;
     size_t depth = 0, top = 0, words = (identities + 63) / 64;
     uint64_t *sets = NULL;
@@ -2489,7 +2503,6 @@ static int blast_radius(paths *p)
         result = NHI_ENOMEM;
         goto out;
     }
-    own_capabilities(p, mask);
     for (size_t n = 0; n < identities; n++) {
         members[component[n]]++;
         component_mask[component[n]] |= mask[n];
@@ -2997,10 +3010,27 @@ static void visit_link(paths *p, const void *shared, modify_scratch *scratch,
     link_identity(p, p->graph->identities[i]);
 }
 
+typedef struct blast_job {
+    paths *p;
+    unsigned *mask; /* freed by blast_radius */
+    int result;
+} blast_job;
+
+static void *blast_run(void *data)
+{
+    blast_job *job = data;
+
+    job->result = blast_radius(job->p, job->mask);
+    return NULL;
+}
+
 int nhi_rules_escalation(nhi_audit *audit)
 {
     paths p = {0};
     reach r = {0}, definite = {0};
+    blast_job blast = {NULL, NULL, NHI_OK};
+    pthread_t blast_thread;
+    bool blast_started = false;
     nhi_graph *graph = audit->graph;
     int result;
 
@@ -3038,6 +3068,16 @@ int nhi_rules_escalation(nhi_audit *audit)
         result = link_modify_then_become(&p);
     if (result >= 0)
         result = link_cross_provider(&p);
+    /* The blast radius reads the finished edges and writes only its own
+     * arrays, so it runs beside the searches and their findings. */
+    if (result >= 0) {
+        blast.p = &p;
+        blast.mask = blast_masks(&p);
+        result = blast.mask ? NHI_OK : NHI_ENOMEM;
+    }
+    if (result >= 0 && nhi_thread_count() > 1 &&
+        pthread_create(&blast_thread, NULL, blast_run, &blast) == 0)
+        blast_started = true;
     /* Paths of definite steps first; possible steps only where no
      * definite path exists. */
     if (result >= 0)
@@ -3059,8 +3099,15 @@ int nhi_rules_escalation(nhi_audit *audit)
         result = cross_environment(&p);
     if (result >= 0)
         result = prohibited_reachable(&p);
-    if (result >= 0)
-        result = blast_radius(&p);
+    if (blast_started) {
+        pthread_join(blast_thread, NULL);
+        if (result >= 0)
+            result = blast.result;
+    } else if (result >= 0) {
+        result = blast_radius(&p, blast.mask);
+    } else {
+        free(blast.mask);
+    }
 
     free_reach(&r);
     free_reach(&definite);
