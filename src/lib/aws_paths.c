@@ -453,17 +453,22 @@ typedef struct logged_step {
     const nhi_statement *trust;
     const char *detail;   /* copies in the log's arena */
     bool possible;
-    const char *pattern;  /* hub: copies in the log's arena, except */
-    const char *service;
-    const char *account;  /* which the graph owns, as hub_for keeps it */
+    const char *pattern;  /* hub: owned by the graph */
+    const char *service;  /* copies in the log's arena */
+    const char *account;  /* owned by the graph, as hub_for keeps it */
     const char *scope;
 } logged_step;
+
+/* Copies kept per log to reuse: a caller's steps repeat their details. */
+#define LOG_RECENT 4
 
 typedef struct step_log {
     logged_step *steps;
     size_t count;
     size_t capacity;
     nhi_arena *arena;
+    const char *recent[LOG_RECENT]; /* the last copies made */
+    size_t next_recent;
 } step_log;
 
 /* Node numbers that stand for a hub logged as step (node - LOGGED_HUB). */
@@ -471,13 +476,20 @@ typedef struct step_log {
 
 static const char *log_copy(paths *p, const char *text)
 {
+    step_log *log = p->log;
     char *copy;
 
     if (text == NULL)
         return NULL;
-    copy = nhi_arena_strdup(p->log->arena, text);
-    if (copy == NULL)
+    for (size_t i = 0; i < LOG_RECENT; i++)
+        if (log->recent[i] && strcmp(log->recent[i], text) == 0)
+            return log->recent[i];
+    copy = nhi_arena_strdup(log->arena, text);
+    if (copy == NULL) {
         p->result = NHI_ENOMEM;
+        return NULL;
+    }
+    log->recent[log->next_recent++ % LOG_RECENT] = copy;
     return copy;
 }
 
@@ -606,7 +618,7 @@ static size_t hub_number(paths *p, const char *key, size_t length,
             return SIZE_MAX;
         step->hub = true;
         step->kind = kind;
-        step->pattern = log_copy(p, pattern);
+        step->pattern = pattern; /* a statement's, which the graph owns */
         step->service = log_copy(p, service);
         step->account = account;
         step->scope = log_copy(p, scope);
@@ -2377,7 +2389,7 @@ static unsigned *blast_masks(const paths *p)
 
 /*
  * Blast radius: how many identities each can become, and the sensitive
- * capabilities they add up to. `mask` holds each node's own capabilities
+ * capabilities they add up to. `mask` contains each node's own capabilities
  * (see blast_masks) and is freed here. The strongly connected components of the
  * graph (Tarjan's algorithm, iterative, so chains of any length are safe)
  * come out sinks first, so each component's set is its members plus the
