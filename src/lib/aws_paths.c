@@ -2418,6 +2418,12 @@ static int blast_radius(paths *p, unsigned *mask)
     size_t *count = NULL, *members = NULL, components = 0, counter = 0;
     size_t depth = 0, top = 0, words = (identities + 63) / 64;
     uint64_t *sets = NULL;
+    unsigned *component_mask = NULL;
+    /* The words of each component's set that may be nonzero, so that a
+     * union copies only those: reachable identities are mostly close in
+     * index, because the export lists each account's identities together. */
+    size_t *first_word = NULL, *last_word = NULL;
+    size_t *bucket = NULL;
     int result = NHI_OK;
 
     audit->blast_radius = calloc(identities + 1, sizeof(size_t));
@@ -2509,9 +2515,8 @@ static int blast_radius(paths *p, unsigned *mask)
     /* Components in creation order are sinks first. */
     count = calloc(components + 1, sizeof(size_t));
     members = calloc(components + 1, sizeof(size_t));
-    unsigned *component_mask = calloc(components + 1, sizeof(unsigned));
+    component_mask = calloc(components + 1, sizeof(unsigned));
     if (count == NULL || members == NULL || component_mask == NULL) {
-        free(component_mask);
         result = NHI_ENOMEM;
         goto out;
     }
@@ -2526,17 +2531,10 @@ static int blast_radius(paths *p, unsigned *mask)
         if (sets == NULL)
             audit->blast_bounded = true;
     }
-    /* The words of each component's set that may be nonzero, so that a
-     * union copies only those: reachable identities are mostly close in
-     * index, because the export lists each account's identities together. */
-    size_t *first_word = NULL, *last_word = NULL;
     if (sets) {
         first_word = malloc((components + 1) * sizeof(size_t));
         last_word = calloc(components + 1, sizeof(size_t));
         if (first_word == NULL || last_word == NULL) {
-            free(first_word);
-            free(last_word);
-            free(component_mask);
             result = NHI_ENOMEM;
             goto out;
         }
@@ -2553,11 +2551,8 @@ static int blast_radius(paths *p, unsigned *mask)
     /* Visit nodes by component, sinks first: each component takes the
      * sets, counts and capabilities of its successors. */
     size_t *order = cursor; /* reused: nodes sorted by component */
-    size_t *bucket = calloc(components + 2, sizeof(size_t));
+    bucket = calloc(components + 2, sizeof(size_t));
     if (bucket == NULL) {
-        free(component_mask);
-        free(first_word);
-        free(last_word);
         result = NHI_ENOMEM;
         goto out;
     }
@@ -2597,11 +2592,11 @@ static int blast_radius(paths *p, unsigned *mask)
         audit->blast_radius[n] = total > 0 ? total - 1 : 0; /* not itself */
         audit->blast_capabilities[n] = component_mask[c];
     }
+out:
     free(bucket);
     free(component_mask);
     free(first_word);
     free(last_word);
-out:
     free(account_node);
     free(start);
     free(adjacent);
