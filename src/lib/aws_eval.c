@@ -874,8 +874,8 @@ int aws_grant_is_admin(aws_eval *eval, const aws_grant *grant)
     return result;
 }
 
-/* Longest key of a remembered term answer; longer questions are asked
- * again each time. */
+/* Maximum length of the key of a remembered term result. A question with
+ * a longer key is evaluated again each time. */
 #define ANSWER_KEY_MAX 1024
 
 /* Write the key of a term question into `key`: what add_term reads, then
@@ -920,9 +920,9 @@ static bool witness_matches(const aws_grant *grant, const aws_term *term,
     return false;
 }
 
-/* Whether a cheap witness shows that the term holds an action of the
- * patterns: the statement's actions and the patterns themselves, with
- * their wildcards filled in. false says nothing. */
+/* Whether a cheap witness shows that the term contains an action of the
+ * patterns. The witnesses are the statement's actions and the patterns,
+ * with their wildcards filled in. false decides nothing. */
 static bool term_has_witness(const aws_grant *grant, const aws_term *term,
                              const char *const *patterns, size_t count)
 {
@@ -967,10 +967,11 @@ static int statement_meets(const nhi_statement *statement,
 }
 
 /*
- * Whether the term holds no action of the patterns, found cheaply once
- * term_has_witness has failed: every literal action of the statement is
- * then out, so the statement's wildcards must miss the patterns, or the
- * boundary must allow none of them. false says nothing.
+ * Whether the term surely contains no action of the patterns. Call it
+ * once term_has_witness has failed, because every literal action of the
+ * statement is then out. The statement's wildcards must then miss the
+ * patterns, or the boundary must allow none of them. false decides
+ * nothing.
  */
 static bool term_surely_misses(const aws_grant *grant, const aws_term *term,
                                const char *const *patterns, size_t count)

@@ -50,7 +50,7 @@ typedef struct aws_grant {
     const nhi_policy *boundary;   /* applied to every term */
     bool boundary_unknown;        /* a boundary ARN not in the export */
     void *arena;
-    struct aws_eval *eval;        /* keeps answers shared by every grant */
+    struct aws_eval *eval;        /* the evaluator, whose caches all grants share */
 } aws_grant;
 
 /* Per-policy facts computed once and shared by every identity. */

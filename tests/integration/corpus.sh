@@ -105,7 +105,7 @@ no_path = {
     # Targets, not starts: admin already, or trusted only by other roles.
     "privesc-high-priv-service-role", "privesc-AssumeRole-ending-role",
     "privesc-permissive-role-trust",
-    # The export holds no policy of this user, and no role trusts it.
+    # The export contains no policy of this user, and no role trusts it.
     "privesc-AssumeRole-start-user",
     # Role-editing users with no way to become a role.
     "privesc9-AttachRolePolicy-user", "privesc12-PutRolePolicy-user",
@@ -114,6 +114,8 @@ no_path = {
     "privesc10-PutUserPolicy-role", "privesc11-PutGroupPolicy-role",
     "privesc13-AddUserToGroup-role",
 }
+# 76 users and roles of the export are named privesc* or fn*, and 11 of
+# them are above, which leaves 65 starts.
 starts = {n for n in names if n.startswith(("privesc", "fn"))} - no_path
 assert len(starts) == 65, len(starts)
 missing = sorted(starts - set(paths))

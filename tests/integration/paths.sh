@@ -36,9 +36,9 @@ else:
 done <"$work/cases.txt"
 
 # Scope rules and edges are found in units of 256 to 512 identities on
-# several threads, then joined in order: a synthetic organisation of 3,000
-# principals (12 units) must give the same report on one thread and on
-# three, byte for byte, and a report with findings.
+# several threads, and the units are joined in order. So a synthetic
+# organisation of 3,000 principals (12 edge units) must give the same
+# report on one thread and on three, byte for byte, with findings.
 python3 "$root/bench/gen_authz.py" --principals 3000 --seed 7 \
     --output "$work/org.json" 2>"$work/gen.log" || exit 1
 for threads in 1 3; do
